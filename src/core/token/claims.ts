@@ -1,0 +1,213 @@
+import type { LosslessNumber } from "lossless-json";
+import type { JsonValue, ToolsMap } from "../constraints/index.ts";
+import {
+  isAdmissible,
+  isIntegerLiteral,
+  type LosslessObject,
+  type LosslessValue,
+  toPlain,
+} from "../json/strict-json.ts";
+import { importPublicJwk, type PublicKey } from "../keys/public-key.ts";
+
+/** The `type` of the RAR entry that carries AAT authority (§3.3). */
+export const AAT_DETAILS_TYPE = "attenuating_agent_token";
+
+/** Baton profile claims (see specs/baton-profile.md). Collision-resistant names per AAT App. B.6. */
+export const CLAIM_INTENT = "baton_intent";
+export const CLAIM_APPROVE = "baton_approve";
+export const CLAIM_MAX_USES = "baton_max_uses";
+export const BATON_CLAIMS = [CLAIM_INTENT, CLAIM_APPROVE, CLAIM_MAX_USES] as const;
+
+export interface Intent {
+  id: string;
+  purpose: string;
+}
+
+/** Baton's profile claims of one token, once checked. */
+export interface BatonClaims {
+  intent?: Intent;
+  approve?: string[];
+  maxUses?: number;
+}
+
+/** Claims of a verified AAT, typed. */
+export interface AatClaims {
+  jti: string;
+  iss: string;
+  iat: number;
+  exp: number;
+  /** `aud` normalised to an array; undefined when absent. */
+  aud?: string[];
+  holder: PublicKey;
+  delDepth: number;
+  delMaxDepth: number;
+  parHash?: string;
+  /** The AAT entry's tools; null when the token has no AAT entry (the empty capability set). */
+  tools: ToolsMap | null;
+  /** Number of AAT entries found (6a/3m need exactly one). */
+  aatEntries: number;
+  baton: BatonClaims;
+  /** The payload as plain JSON (known claims only are relied upon). */
+  raw: Record<string, JsonValue>;
+}
+
+export type ClaimFailure = {
+  ok: false;
+  code:
+    | "malformed_claims"
+    | "untrusted_key"
+    | "invalid_authorization_details"
+    | "invalid_constraint"
+    | "intent_mismatch";
+  message: string;
+};
+
+/** A NumericDate or integer claim: a JSON number with no fraction and no exponent, admissible. */
+export function integerClaim(v: LosslessValue | undefined): number | null {
+  if (!isIntegerLiteral(v)) return null;
+  const raw = (v as LosslessNumber).value;
+  if (!isAdmissible(raw)) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function isObject(v: LosslessValue | undefined): v is LosslessObject {
+  return (
+    v !== null &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    !(v as { isLosslessNumber?: boolean }).isLosslessNumber
+  );
+}
+
+/**
+ * Reads the claims of an AAT payload (after its signature verified). Checks JSON types of every
+ * claim the verifier relies on (§8 3b–3m, 4b1–4b5, 4n); constraint semantics are checked later.
+ */
+export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims } | ClaimFailure {
+  if (!isObject(p)) return fail("malformed_claims", "the payload is not a JSON object");
+  const jti = p.jti;
+  if (typeof jti !== "string" || jti.length === 0)
+    return fail("malformed_claims", "jti is not a non-empty string");
+  const iat = integerClaim(p.iat);
+  const exp = integerClaim(p.exp);
+  if (iat === null || exp === null)
+    return fail("malformed_claims", "iat and exp must be integer NumericDates");
+  const delDepth = integerClaim(p.del_depth);
+  const delMaxDepth = integerClaim(p.del_max_depth);
+  if (delDepth === null || delMaxDepth === null || delDepth < 0 || delMaxDepth < 0) {
+    return fail("malformed_claims", "del_depth and del_max_depth must be non-negative integers");
+  }
+  if (typeof p.iss !== "string" || p.iss.length === 0)
+    return fail("malformed_claims", "iss is not a non-empty string");
+  let parHash: string | undefined;
+  if (Object.hasOwn(p, "par_hash")) {
+    if (typeof p.par_hash !== "string") return fail("malformed_claims", "par_hash is not a string");
+    parHash = p.par_hash;
+  }
+  let aud: string[] | undefined;
+  if (Object.hasOwn(p, "aud")) {
+    const a = p.aud;
+    if (typeof a === "string") aud = [a];
+    else if (Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === "string")) aud = a as string[];
+    else return fail("malformed_claims", "aud is not a string or a non-empty array of strings");
+  }
+  const cnf = p.cnf;
+  if (!isObject(cnf) || !isObject(cnf.jwk)) return fail("malformed_claims", "cnf.jwk is missing");
+  const jwkPlain = toPlain(cnf.jwk, "cnf.jwk");
+  if (!jwkPlain.ok) return fail("untrusted_key", `cnf.jwk: ${jwkPlain.message}`);
+  const holder = importPublicJwk(jwkPlain.value);
+  if (!holder.ok) return fail("untrusted_key", `cnf.jwk is not an acceptable public key: ${holder.reason}`);
+
+  const ad = p.authorization_details;
+  if (!Array.isArray(ad)) return fail("malformed_claims", "authorization_details is not an array");
+  let tools: ToolsMap | null = null;
+  let aatEntries = 0;
+  for (const entry of ad) {
+    if (!isObject(entry) || typeof entry.type !== "string") {
+      return fail(
+        "invalid_authorization_details",
+        "an authorization_details entry is not an object with a type",
+      );
+    }
+    if (entry.type !== AAT_DETAILS_TYPE) continue; // other RAR types are allowed and carry no authority
+    aatEntries++;
+    if (!isObject(entry.tools)) {
+      return fail("invalid_authorization_details", "the AAT entry's tools is not an object");
+    }
+    const plain = toPlain(entry.tools, "tools");
+    if (!plain.ok) return fail("invalid_constraint", plain.message);
+    tools = plain.value as ToolsMap;
+  }
+  if (aatEntries > 1)
+    return fail("invalid_authorization_details", "authorization_details holds more than one AAT entry");
+
+  const baton = readBatonClaims(p);
+  if (!baton.ok) return baton;
+
+  const raw: Record<string, JsonValue> = {};
+  for (const k of Object.keys(p)) {
+    const r = toPlain(p[k] as LosslessValue, k);
+    if (r.ok) raw[k] = r.value; // unknown claims with odd numbers are ignored, not fatal
+  }
+  const claims: AatClaims = {
+    jti,
+    iss: p.iss,
+    iat,
+    exp,
+    holder: holder.key,
+    delDepth,
+    delMaxDepth,
+    tools,
+    aatEntries,
+    baton: baton.claims,
+    raw,
+  };
+  if (aud) claims.aud = aud;
+  if (parHash !== undefined) claims.parHash = parHash;
+  return { ok: true, claims };
+}
+
+/** Pattern of an approval entry: an exact tool id, or a prefix followed by a single trailing `*`. */
+const MAX_PATTERNS = 256;
+
+function readBatonClaims(p: LosslessObject): { ok: true; claims: BatonClaims } | ClaimFailure {
+  const out: BatonClaims = {};
+  if (Object.hasOwn(p, CLAIM_INTENT)) {
+    const i = p[CLAIM_INTENT];
+    if (!isObject(i) || typeof i.id !== "string" || i.id.length === 0 || typeof i.purpose !== "string") {
+      return fail("intent_mismatch", `${CLAIM_INTENT} must be {"id": non-empty string, "purpose": string}`);
+    }
+    for (const k of Object.keys(i)) {
+      if (k !== "id" && k !== "purpose")
+        return fail("intent_mismatch", `${CLAIM_INTENT} has an unknown member "${k}"`);
+    }
+    out.intent = { id: i.id, purpose: i.purpose };
+  }
+  if (Object.hasOwn(p, CLAIM_APPROVE)) {
+    const a = p[CLAIM_APPROVE];
+    if (
+      !Array.isArray(a) ||
+      a.length > MAX_PATTERNS ||
+      !a.every((x) => typeof x === "string" && x.length > 0 && x.indexOf("*") >= x.length - 1)
+    ) {
+      return fail("malformed_claims", `${CLAIM_APPROVE} must be an array of tool ids or "prefix*" patterns`);
+    }
+    out.approve = a as string[];
+  }
+  if (Object.hasOwn(p, CLAIM_MAX_USES)) {
+    const n = integerClaim(p[CLAIM_MAX_USES]);
+    if (n === null || n < 1) return fail("malformed_claims", `${CLAIM_MAX_USES} must be a positive integer`);
+    out.maxUses = n;
+  }
+  return { ok: true, claims: out };
+}
+
+/** True when `tool` matches an approval pattern (exact id, or `prefix*`). */
+export function matchesPattern(pattern: string, tool: string): boolean {
+  return pattern.endsWith("*") ? tool.startsWith(pattern.slice(0, -1)) : tool === pattern;
+}
+
+function fail(code: ClaimFailure["code"], message: string): ClaimFailure {
+  return { ok: false, code, message };
+}

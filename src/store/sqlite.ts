@@ -1,0 +1,407 @@
+/**
+ * The embedded store: better-sqlite3 in WAL mode with synchronous=FULL, so an acknowledged write
+ * survives a process crash and a power loss. Writes use BEGIN IMMEDIATE, so several processes (or
+ * several `SqliteStore`s) on one file serialize: the audit chain never forks and seq is commit order.
+ *
+ * @example
+ *   const store = openSqliteStore({ path: "./data/baton.db" }); // or ":memory:" in tests
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
+import { AuditChainChecker, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { exportAuditLines } from "./export-audit.ts";
+import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
+import { pendingMigrations } from "./migrate.ts";
+import { SQLITE_MIGRATIONS } from "./migrations/sqlite.ts";
+import {
+  agentNameRowSchema,
+  countRowSchema,
+  headRowSchema,
+  pageLimit,
+  parseRevocationInput,
+  parseTokenInput,
+  permitEntrySchema,
+  revocationFromRow,
+  revocationTargetSchema,
+  tokenFromRow,
+  usedRowSchema,
+} from "./records.ts";
+import type {
+  AddRevocationResult,
+  AuditCheckResult,
+  AuditEvent,
+  AuditFilter,
+  AuditInput,
+  AuditQuery,
+  PermitEntry,
+  RecordTokenResult,
+  RevocationFeed,
+  RevocationFeedEvents,
+  RevocationInput,
+  RevocationRecord,
+  Store,
+  TokenInput,
+  TokenQuery,
+  TokenRecord,
+} from "./types.ts";
+
+export const DEFAULT_SQLITE_PATH = "./data/baton.db";
+
+export interface SqliteStoreOptions {
+  /** File path; default `./data/baton.db` (its directory is created). `:memory:` for tests. */
+  path?: string;
+  /** Unix ms, for record timestamps. */
+  clock?: () => number;
+  /** How long a writer waits for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** Stores on the same file in this process share one change signal, so their feeds hear each other. */
+const signals = new Map<string, { signal: RevocationSignal; users: number }>();
+
+/** A denial inside a transaction: thrown to roll back, caught to return the result. */
+class Rollback {
+  constructor(readonly result: LedgerResult) {}
+}
+
+export function openSqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
+  return new SqliteStore(options);
+}
+
+export class SqliteStore implements Store {
+  readonly backend = "sqlite";
+  readonly path: string;
+  readonly db: Database.Database;
+  readonly #clock: () => number;
+  readonly #signalKey: string;
+  readonly #signal: RevocationSignal;
+  readonly #statements = new Map<string, Database.Statement>();
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    const path = options.path ?? DEFAULT_SQLITE_PATH;
+    this.#clock = options.clock ?? Date.now;
+    const inMemory = path === ":memory:";
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    this.path = inMemory ? path : resolve(path);
+    this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    try {
+      if (!inMemory) this.db.pragma("journal_mode = WAL");
+      // FULL: a commit is on disk before it returns; a revocation acknowledged is a revocation kept.
+      this.db.pragma("synchronous = FULL");
+      this.db.pragma("foreign_keys = ON");
+      this.#migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.#signalKey = inMemory ? `:memory:${Math.random()}` : this.path;
+    const shared = signals.get(this.#signalKey) ?? { signal: new RevocationSignal(), users: 0 };
+    shared.users += 1;
+    signals.set(this.#signalKey, shared);
+    this.#signal = shared.signal;
+  }
+
+  /** Prepared once per SQL text (the texts are fixed, so the cache stays small). */
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #migrate(): void {
+    const apply = this.db.transaction(() => {
+      this.db.exec(
+        "CREATE TABLE IF NOT EXISTS baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+      );
+      const row = this.db.prepare("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema").get();
+      const current = countRowSchema.parse(row).n;
+      for (const migration of pendingMigrations(current, SQLITE_MIGRATIONS, `SQLite database ${this.path}`)) {
+        for (const statement of migration.statements) this.db.exec(statement);
+        this.db
+          .prepare("INSERT INTO baton_schema (version, name, applied_at) VALUES (?, ?, ?)")
+          .run(migration.version, migration.name, this.#clock());
+      }
+    });
+    apply.immediate();
+  }
+
+  /** The schema version recorded in the database. */
+  schemaVersion(): number {
+    return countRowSchema.parse(this.#stmt("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema").get())
+      .n;
+  }
+
+  async addRevocation(input: RevocationInput): Promise<AddRevocationResult> {
+    const p = parseRevocationInput(input);
+    const add = this.db.transaction((): AddRevocationResult => {
+      const inserted = this.#stmt(
+          `INSERT INTO baton_revocations (kind, target_id, reason, actor, request_jti, token_exp, revoked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, target_id) DO NOTHING RETURNING *`,
+        )
+        .get(
+          p.target.kind,
+          p.target.id,
+          p.reason ?? null,
+          p.actor ?? null,
+          p.requestJti ?? null,
+          p.tokenExp ?? null,
+          this.#clock(),
+        );
+      if (inserted !== undefined) return { record: revocationFromRow(inserted), created: true };
+      const existing = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?")
+        .get(p.target.kind, p.target.id);
+      return { record: revocationFromRow(existing), created: false };
+    });
+    const result = add.immediate();
+    if (result.created) this.#signal.emit(result.record.seq);
+    return result;
+  }
+
+  async getRevocation(target: RevocationTarget): Promise<RevocationRecord | null> {
+    const t = revocationTargetSchema.parse(target);
+    const row = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?")
+      .get(t.kind, t.id);
+    return row === undefined ? null : revocationFromRow(row);
+  }
+
+  async listRevocations(options: { afterSeq?: number; limit?: number } = {}): Promise<RevocationRecord[]> {
+    return this.#listRevocations(options.afterSeq ?? 0, pageLimit(options.limit));
+  }
+
+  #listRevocations(afterSeq: number, limit: number): RevocationRecord[] {
+    return this.#stmt("SELECT * FROM baton_revocations WHERE seq > ? ORDER BY seq LIMIT ?")
+      .all(afterSeq, limit)
+      .map(revocationFromRow);
+  }
+
+  async pruneRevocations(options: { now: number; skew?: number }): Promise<number> {
+    const cutoff = options.now - (options.skew ?? 0);
+    return this.#stmt("DELETE FROM baton_revocations WHERE kind = 'token' AND token_exp IS NOT NULL AND token_exp < ?")
+      .run(cutoff).changes;
+  }
+
+  openRevocationFeed(events: RevocationFeedEvents): RevocationFeed {
+    return new LocalRevocationFeed(
+      this.#signal,
+      async (afterSeq, limit) => this.#listRevocations(afterSeq, limit),
+      events,
+    );
+  }
+
+  async recordToken(input: TokenInput): Promise<RecordTokenResult> {
+    const t = parseTokenInput(input);
+    const record = this.db.transaction((): RecordTokenResult => {
+      const inserted = this.#stmt(
+          `INSERT INTO baton_tokens (hash, jti, parent_hash, issuer, holder, intent, depth, iat, exp, token, payload, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING *`,
+        )
+        .get(
+          t.hash,
+          t.jti,
+          t.parentHash ?? null,
+          t.issuer,
+          t.holder,
+          t.intent ?? null,
+          t.depth,
+          t.iat,
+          t.exp,
+          t.token,
+          JSON.stringify(t.payload),
+          this.#clock(),
+        );
+      if (inserted !== undefined) return { record: tokenFromRow(inserted), created: true };
+      const existing = this.#stmt("SELECT * FROM baton_tokens WHERE hash = ?").get(t.hash);
+      return { record: tokenFromRow(existing), created: false };
+    });
+    return record.immediate();
+  }
+
+  async getToken(hash: string): Promise<TokenRecord | null> {
+    const row = this.#stmt("SELECT * FROM baton_tokens WHERE hash = ?").get(hash);
+    return row === undefined ? null : tokenFromRow(row);
+  }
+
+  async findTokens(query: TokenQuery): Promise<TokenRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.intent !== undefined) {
+      where.push("intent = ?");
+      params.push(query.intent);
+    }
+    if (query.jti !== undefined) {
+      where.push("jti = ?");
+      params.push(query.jti);
+    }
+    if (query.agent !== undefined) {
+      where.push("(issuer = ? OR holder = ?)");
+      params.push(query.agent, query.agent);
+    }
+    const sql = `SELECT * FROM baton_tokens ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                 ORDER BY recorded_at, hash LIMIT ?`;
+    return this.#stmt(sql)
+      .all(...params, pageLimit(query.limit))
+      .map(tokenFromRow);
+  }
+
+  async appendAudit(input: AuditInput): Promise<AuditEvent> {
+    const parsed = parseAuditInput(input);
+    const append = this.db.transaction((): AuditEvent => {
+      const head = headRowSchema.parse(
+        this.#stmt("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1").get(),
+      );
+      const event = sealAuditEvent(
+        { ...parsed, at: parsed.at ?? this.#clock() },
+        { lastId: head.last_id, lastHash: head.last_hash },
+      );
+      this.#stmt(
+          "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          event.id,
+          event.at,
+          event.type,
+          event.intent ?? null,
+          event.agent ?? null,
+          JSON.stringify(event.data),
+          event.prev_hash,
+          event.hash,
+        );
+      this.#stmt("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1")
+        .run(event.id, event.hash);
+      return event;
+    });
+    return append.immediate();
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditEvent[]> {
+    const where = ["id > ?"];
+    const params: unknown[] = [query.afterId ?? 0];
+    for (const [column, value, op] of [
+      ["intent", query.intent, "="],
+      ["agent", query.agent, "="],
+      ["type", query.type, "="],
+      ["at", query.from, ">="],
+      ["at", query.to, "<"],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} ${op} ?`);
+      params.push(value);
+    }
+    return this.#stmt(`SELECT * FROM baton_audit WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`)
+      .all(...params, pageLimit(query.limit))
+      .map(requireAuditEvent);
+  }
+
+  async checkAudit(): Promise<AuditCheckResult> {
+    // One read transaction: a consistent snapshot even while other processes append.
+    const check = this.db.transaction((): AuditCheckResult => {
+      const checker = new AuditChainChecker();
+      for (const row of this.#stmt("SELECT * FROM baton_audit ORDER BY id").iterate()) {
+        const broken = checker.push(row);
+        if (broken) return broken;
+      }
+      const head = headRowSchema.parse(
+        this.#stmt("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1").get(),
+      );
+      return checker.finish({ lastId: head.last_id, lastHash: head.last_hash });
+    });
+    return check.deferred();
+  }
+
+  exportAudit(filter: AuditFilter = {}): AsyncIterable<string> {
+    return exportAuditLines((query) => this.listAudit(query), filter);
+  }
+
+  async commitPermit(entry: PermitEntry): Promise<LedgerResult> {
+    const { replay, usage } = permitEntrySchema.parse(entry);
+    const commit = this.db.transaction((): LedgerResult => {
+      if (replay) {
+        const inserted = this.#stmt("INSERT INTO baton_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+          .run(replay.key, replay.expiresAt);
+        if (inserted.changes === 0) throw new Rollback({ ok: false, code: "replayed" });
+      }
+      let exceeded: Extract<LedgerResult, { code: "usage_exceeded" }> | null = null;
+      const charge = this.#stmt(
+        `INSERT INTO baton_usage (key, used) VALUES (?, 1)
+         ON CONFLICT (key) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
+      );
+      for (const c of usage) {
+        const row = c.limit >= 1 ? charge.get(c.key, c.limit) : undefined;
+        if (row !== undefined) continue;
+        const current = this.#stmt("SELECT used FROM baton_usage WHERE key = ?").get(c.key);
+        const used = current === undefined ? 0 : usedRowSchema.parse(current).used;
+        if (exceeded === null || c.index < exceeded.index) {
+          exceeded = { ok: false, code: "usage_exceeded", index: c.index, used, limit: c.limit };
+        }
+      }
+      if (exceeded) throw new Rollback(exceeded);
+      return { ok: true };
+    });
+    try {
+      return commit.immediate();
+    } catch (error) {
+      if (error instanceof Rollback) return error.result;
+      throw error;
+    }
+  }
+
+  async pruneReplay(options: { now: number }): Promise<number> {
+    const prune = this.db.transaction(
+      () =>
+        this.#stmt("DELETE FROM baton_replay WHERE expires_at <= ?").run(options.now).changes +
+        this.#stmt("DELETE FROM baton_nonces WHERE expires_at <= ?").run(options.now).changes,
+    );
+    return prune.immediate();
+  }
+
+  async putNonce(nonce: string, expiresAt: number): Promise<void> {
+    this.#stmt(
+        "INSERT INTO baton_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at",
+      )
+      .run(nonce, expiresAt);
+  }
+
+  async hasNonce(nonce: string, now: number): Promise<boolean> {
+    return this.#stmt("SELECT 1 FROM baton_nonces WHERE nonce = ? AND expires_at > ?").get(nonce, now) !== undefined;
+  }
+
+  async setAgentName(agent: string, name: string | null): Promise<void> {
+    if (name === null) {
+      this.#stmt("DELETE FROM baton_agent_names WHERE agent = ?").run(agent);
+      return;
+    }
+    this.#stmt(
+        `INSERT INTO baton_agent_names (agent, name, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (agent) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+      )
+      .run(agent, name, this.#clock());
+  }
+
+  async getAgentNames(agents?: string[]): Promise<Map<string, string>> {
+    const rows =
+      agents === undefined
+        ? this.#stmt("SELECT agent, name FROM baton_agent_names").all()
+        : agents.length === 0
+          ? []
+          : this.db
+              .prepare(
+                `SELECT agent, name FROM baton_agent_names WHERE agent IN (${agents.map(() => "?").join(", ")})`,
+              )
+              .all(...agents);
+    return new Map(rows.map((row) => agentNameRowSchema.parse(row)).map((r) => [r.agent, r.name]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const shared = signals.get(this.#signalKey);
+    if (shared && --shared.users === 0) signals.delete(this.#signalKey);
+    this.db.close();
+  }
+}
