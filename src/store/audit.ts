@@ -240,17 +240,29 @@ export class AuditChainChecker {
       return this.#break(this.#expectedId, "missing", `event ${this.#expectedId} is missing (next is ${id})`);
     }
     if (event === null) {
-      return this.#break(id ?? this.#expectedId, "malformed", `event ${id ?? "?"} is not a well-formed event`);
+      return this.#break(
+        id ?? this.#expectedId,
+        "malformed",
+        `event ${id ?? "?"} is not a well-formed event`,
+      );
     }
     if (event.id < this.#expectedId) {
       return this.#break(event.id, "malformed", `event ${event.id} is out of order`);
     }
     if (event.prev_hash !== this.#prevHash) {
-      return this.#break(event.id, "prev_hash_mismatch", `event ${event.id} does not follow the previous one`);
+      return this.#break(
+        event.id,
+        "prev_hash_mismatch",
+        `event ${event.id} does not follow the previous one`,
+      );
     }
     const { hash, ...body } = event;
     if (hashAuditEvent(body) !== hash) {
-      return this.#break(event.id, "hash_mismatch", `event ${event.id} was altered (its hash does not match)`);
+      return this.#break(
+        event.id,
+        "hash_mismatch",
+        `event ${event.id} was altered (its hash does not match)`,
+      );
     }
     this.#expectedId = event.id + 1;
     this.#prevHash = hash;

@@ -7,7 +7,13 @@
  *   const { record } = await store.addRevocation({ target: { kind: "agent", id: thumbprint } });
  */
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { AuditChainChecker, GENESIS_HASH, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import {
+  AuditChainChecker,
+  GENESIS_HASH,
+  parseAuditInput,
+  requireAuditEvent,
+  sealAuditEvent,
+} from "./audit.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
 import {

@@ -141,21 +141,22 @@ export class SqliteStore implements Store {
     const p = parseRevocationInput(input);
     const add = this.db.transaction((): AddRevocationResult => {
       const inserted = this.#stmt(
-          `INSERT INTO baton_revocations (kind, target_id, reason, actor, request_jti, token_exp, revoked_at)
+        `INSERT INTO baton_revocations (kind, target_id, reason, actor, request_jti, token_exp, revoked_at)
            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, target_id) DO NOTHING RETURNING *`,
-        )
-        .get(
-          p.target.kind,
-          p.target.id,
-          p.reason ?? null,
-          p.actor ?? null,
-          p.requestJti ?? null,
-          p.tokenExp ?? null,
-          this.#clock(),
-        );
+      ).get(
+        p.target.kind,
+        p.target.id,
+        p.reason ?? null,
+        p.actor ?? null,
+        p.requestJti ?? null,
+        p.tokenExp ?? null,
+        this.#clock(),
+      );
       if (inserted !== undefined) return { record: revocationFromRow(inserted), created: true };
-      const existing = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?")
-        .get(p.target.kind, p.target.id);
+      const existing = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?").get(
+        p.target.kind,
+        p.target.id,
+      );
       return { record: revocationFromRow(existing), created: false };
     });
     const result = add.immediate();
@@ -165,8 +166,10 @@ export class SqliteStore implements Store {
 
   async getRevocation(target: RevocationTarget): Promise<RevocationRecord | null> {
     const t = revocationTargetSchema.parse(target);
-    const row = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?")
-      .get(t.kind, t.id);
+    const row = this.#stmt("SELECT * FROM baton_revocations WHERE kind = ? AND target_id = ?").get(
+      t.kind,
+      t.id,
+    );
     return row === undefined ? null : revocationFromRow(row);
   }
 
@@ -182,8 +185,9 @@ export class SqliteStore implements Store {
 
   async pruneRevocations(options: { now: number; skew?: number }): Promise<number> {
     const cutoff = options.now - (options.skew ?? 0);
-    return this.#stmt("DELETE FROM baton_revocations WHERE kind = 'token' AND token_exp IS NOT NULL AND token_exp < ?")
-      .run(cutoff).changes;
+    return this.#stmt(
+      "DELETE FROM baton_revocations WHERE kind = 'token' AND token_exp IS NOT NULL AND token_exp < ?",
+    ).run(cutoff).changes;
   }
 
   openRevocationFeed(events: RevocationFeedEvents): RevocationFeed {
@@ -198,23 +202,22 @@ export class SqliteStore implements Store {
     const t = parseTokenInput(input);
     const record = this.db.transaction((): RecordTokenResult => {
       const inserted = this.#stmt(
-          `INSERT INTO baton_tokens (hash, jti, parent_hash, issuer, holder, intent, depth, iat, exp, token, payload, recorded_at)
+        `INSERT INTO baton_tokens (hash, jti, parent_hash, issuer, holder, intent, depth, iat, exp, token, payload, recorded_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING *`,
-        )
-        .get(
-          t.hash,
-          t.jti,
-          t.parentHash ?? null,
-          t.issuer,
-          t.holder,
-          t.intent ?? null,
-          t.depth,
-          t.iat,
-          t.exp,
-          t.token,
-          JSON.stringify(t.payload),
-          this.#clock(),
-        );
+      ).get(
+        t.hash,
+        t.jti,
+        t.parentHash ?? null,
+        t.issuer,
+        t.holder,
+        t.intent ?? null,
+        t.depth,
+        t.iat,
+        t.exp,
+        t.token,
+        JSON.stringify(t.payload),
+        this.#clock(),
+      );
       if (inserted !== undefined) return { record: tokenFromRow(inserted), created: true };
       const existing = this.#stmt("SELECT * FROM baton_tokens WHERE hash = ?").get(t.hash);
       return { record: tokenFromRow(existing), created: false };
@@ -260,20 +263,21 @@ export class SqliteStore implements Store {
         { lastId: head.last_id, lastHash: head.last_hash },
       );
       this.#stmt(
-          "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .run(
-          event.id,
-          event.at,
-          event.type,
-          event.intent ?? null,
-          event.agent ?? null,
-          JSON.stringify(event.data),
-          event.prev_hash,
-          event.hash,
-        );
-      this.#stmt("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1")
-        .run(event.id, event.hash);
+        "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(
+        event.id,
+        event.at,
+        event.type,
+        event.intent ?? null,
+        event.agent ?? null,
+        JSON.stringify(event.data),
+        event.prev_hash,
+        event.hash,
+      );
+      this.#stmt("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1").run(
+        event.id,
+        event.hash,
+      );
       return event;
     });
     return append.immediate();
@@ -322,8 +326,9 @@ export class SqliteStore implements Store {
     const { replay, usage } = permitEntrySchema.parse(entry);
     const commit = this.db.transaction((): LedgerResult => {
       if (replay) {
-        const inserted = this.#stmt("INSERT INTO baton_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-          .run(replay.key, replay.expiresAt);
+        const inserted = this.#stmt(
+          "INSERT INTO baton_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+        ).run(replay.key, replay.expiresAt);
         if (inserted.changes === 0) throw new Rollback({ ok: false, code: "replayed" });
       }
       let exceeded: Extract<LedgerResult, { code: "usage_exceeded" }> | null = null;
@@ -362,13 +367,15 @@ export class SqliteStore implements Store {
 
   async putNonce(nonce: string, expiresAt: number): Promise<void> {
     this.#stmt(
-        "INSERT INTO baton_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at",
-      )
-      .run(nonce, expiresAt);
+      "INSERT INTO baton_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at",
+    ).run(nonce, expiresAt);
   }
 
   async hasNonce(nonce: string, now: number): Promise<boolean> {
-    return this.#stmt("SELECT 1 FROM baton_nonces WHERE nonce = ? AND expires_at > ?").get(nonce, now) !== undefined;
+    return (
+      this.#stmt("SELECT 1 FROM baton_nonces WHERE nonce = ? AND expires_at > ?").get(nonce, now) !==
+      undefined
+    );
   }
 
   async setAgentName(agent: string, name: string | null): Promise<void> {
@@ -377,10 +384,9 @@ export class SqliteStore implements Store {
       return;
     }
     this.#stmt(
-        `INSERT INTO baton_agent_names (agent, name, updated_at) VALUES (?, ?, ?)
+      `INSERT INTO baton_agent_names (agent, name, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (agent) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
-      )
-      .run(agent, name, this.#clock());
+    ).run(agent, name, this.#clock());
   }
 
   async getAgentNames(agents?: string[]): Promise<Map<string, string>> {

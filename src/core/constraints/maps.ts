@@ -34,7 +34,9 @@ function describeMapFailure(tool: string, f: MapFailure): string {
   const where = f.at === "" ? "" : ` (at ${f.at.slice(1)})`;
   return f.arg === undefined
     ? `${subject(tool)}: ${f.reason}`
-    : `${subject(tool, f.arg)}: malformed constraint: ${f.reason}${where}`;
+    : f.arg === "*"
+      ? `${subject(tool)}: ${f.reason}`
+      : `${subject(tool, f.arg)}: malformed constraint: ${f.reason}${where}`;
 }
 
 /**

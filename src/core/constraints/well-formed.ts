@@ -45,7 +45,8 @@ export function checkToolsWellFormed(tools: unknown, options: WellFormedOptions)
     const where = parsed.at === "" ? "" : ` (at ${parsed.at.slice(1)})`;
     return {
       path: `${base}${memberStep(parsed.arg)}${parsed.at}`,
-      message: `${subject(tool, parsed.arg)}: ${parsed.reason}${where}`,
+      // The "*" key names no argument (§3.3), so its problems are phrased about the tool.
+      message: `${subject(tool, parsed.arg === "*" ? undefined : parsed.arg)}: ${parsed.reason}${where}`,
     };
   }
   return null;

@@ -15,8 +15,13 @@ export interface LosslessObject {
 
 export type StrictParse<T> = { ok: true; value: T } | { ok: false; message: string };
 
-/** Maximum nesting of a JSON value we agree to parse: deeper input is refused, not recursed into. */
-export const MAX_JSON_NESTING = 64;
+/**
+ * Maximum nesting of a JSON value we agree to parse: deeper input is refused, not recursed into.
+ * It must leave room for a constraint at MAX_CONSTRAINT_DEPTH (32): each `all`/`any` level costs two
+ * JSON levels (object and `constraints` array) below the five of the claim envelope, so a depth-32
+ * tree nests 68 deep and a depth-33 one 70. Deeper trees then reach step 3n/4o, which names them.
+ */
+export const MAX_JSON_NESTING = 128;
 
 /** Parses JSON, refusing duplicate members; numbers stay as {@link LosslessNumber}. */
 export function parseLossless(text: string): StrictParse<LosslessValue> {
@@ -24,10 +29,51 @@ export function parseLossless(text: string): StrictParse<LosslessValue> {
     return { ok: false, message: `JSON nesting deeper than ${MAX_JSON_NESTING}` };
   }
   try {
-    return { ok: true, value: parse(text) as LosslessValue };
+    const value = parse(text) as LosslessValue;
+    // lossless-json refuses a repeated member only when the two values differ; AAT -02 (3b/4b/7b)
+    // refuses every repeated member name, so the names are checked again here.
+    const dup = duplicateMember(text);
+    if (dup !== null) return { ok: false, message: `invalid JSON: duplicate member ${JSON.stringify(dup)}` };
+    return { ok: true, value };
   } catch (e) {
     return { ok: false, message: `invalid JSON: ${(e as Error).message}` };
   }
+}
+
+/**
+ * The first member name that repeats within one object of `text` (already known to be valid JSON),
+ * or null. Names are compared after unescaping, so `"a"` and `"\u0061"` are the same member.
+ */
+function duplicateMember(text: string): string | null {
+  const objects: (Set<string> | null)[] = []; // a Set per open object, null per open array
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const names = objects[objects.length - 1];
+      if (expectName && names) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string;
+        if (names.has(name)) return name;
+        names.add(name);
+        expectName = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      objects.push(new Set());
+      expectName = true;
+    } else if (c === 0x5b) {
+      objects.push(null);
+      expectName = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      objects.pop();
+      expectName = false;
+    } else if (c === 0x2c) {
+      expectName = objects[objects.length - 1] instanceof Set;
+    }
+  }
+  return null;
 }
 
 /** Parses JSON strictly into plain values: duplicate members and inadmissible numbers are refused. */

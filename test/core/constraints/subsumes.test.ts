@@ -4,7 +4,8 @@ import { all, any, contains, ex, notOneOf, oneOf, opt, pc, rng, subset, WILD } f
 
 type C = { [k: string]: JsonValue };
 
-const ok = (parent: C, child: C) => expect(subsumes(parent, child), `${JSON.stringify(child)} ⊑ ${JSON.stringify(parent)}`).toBeNull();
+const ok = (parent: C, child: C) =>
+  expect(subsumes(parent, child), `${JSON.stringify(child)} ⊑ ${JSON.stringify(parent)}`).toBeNull();
 const no = (parent: C, child: C, reason?: RegExp) => {
   const r = subsumes(parent, child);
   expect(r, `${JSON.stringify(child)} ⋢ ${JSON.stringify(parent)}`).not.toBeNull();
@@ -90,7 +91,11 @@ describe("subsumes: range", () => {
   it("inclusivity may only tighten at an equal bound (J.17.7, J.17.8)", () => {
     ok(rng({ min: 0, max: 100 }), rng({ min: 0, max: 100, min_inclusive: false }));
     ok(rng({ min: 0, max: 100 }), rng({ min: 0, max: 100, max_inclusive: false }));
-    no(rng({ min: 0, min_inclusive: false }), rng({ min: 0 }), /includes its min 0, which the parent excludes/);
+    no(
+      rng({ min: 0, min_inclusive: false }),
+      rng({ min: 0 }),
+      /includes its min 0, which the parent excludes/,
+    );
     no(rng({ max: 9, max_inclusive: false }), rng({ max: 9, max_inclusive: true }), /includes its max 9/);
     ok(rng({ min: 0, min_inclusive: false }), rng({ min: 0, min_inclusive: false }));
     ok(rng({ min: 0, min_inclusive: false }), rng({ min: 0.5 }));
@@ -113,7 +118,11 @@ describe("subsumes: one_of", () => {
     ok(oneOf("a", "b"), oneOf("b", "a", "a"));
     ok(oneOf("a", "b"), ex("b"));
     ok(oneOf({ x: 1, y: 2 }), oneOf({ y: 2, x: 1 }));
-    no(oneOf("/data/q3.pdf"), oneOf("/data/q3.pdf", "/etc/passwd"), /child one_of adds value "\/etc\/passwd" not in parent/);
+    no(
+      oneOf("/data/q3.pdf"),
+      oneOf("/data/q3.pdf", "/etc/passwd"),
+      /child one_of adds value "\/etc\/passwd" not in parent/,
+    );
     no(oneOf("a"), ex("c"), /not among the parent's one_of values/);
   });
   it("a child one_of cannot be empty", () => {
@@ -145,8 +154,10 @@ describe("subsumes: not_one_of, contains, subset", () => {
 
 describe("subsumes: all", () => {
   const parent = all(rng({ max: 100 }), rng({ min: 0 }));
-  it("adding a clause narrows (J.15.1)", () => ok(parent, all(rng({ max: 100 }), rng({ min: 0 }), rng({ min: 1 }))));
-  it("dropping a clause widens (J.15.2)", () => no(parent, all(rng({ max: 100 })), /parent all clause 1 \(range \[0, \+∞\)\) subsumes no child clause/));
+  it("adding a clause narrows (J.15.1)", () =>
+    ok(parent, all(rng({ max: 100 }), rng({ min: 0 }), rng({ min: 1 }))));
+  it("dropping a clause widens (J.15.2)", () =>
+    no(parent, all(rng({ max: 100 })), /parent all clause 1 \(range \[0, \+∞\)\) subsumes no child clause/));
   it("one child clause may cover several parent clauses (J.15.3, J.15.4)", () => {
     ok(parent, all(rng({ min: 10, max: 50 })));
     ok(all(WILD, WILD), all(ex(5)));
@@ -164,11 +175,19 @@ describe("subsumes: all", () => {
 describe("subsumes: any", () => {
   const parent = any(ex("pdf"), ex("csv"), ex("xlsx"));
   it("removing alternatives narrows (J.16.1)", () => ok(parent, any(ex("pdf"), ex("csv"))));
-  it("adding an alternative widens (J.16.2)", () => no(parent, any(ex("pdf"), ex("docx")), /child any clause 1 \(exact "docx"\) is not subsumed by any parent clause/));
-  it("clauses may pair across types (J.16.6)", () => ok(any(oneOf("pdf", "csv"), ex("xlsx")), any(ex("pdf"))));
-  it("an all under a parent any is rejected (J.18.1)", () => no(parent, all(ex("pdf")), /cannot attenuate a parent any/));
+  it("adding an alternative widens (J.16.2)", () =>
+    no(
+      parent,
+      any(ex("pdf"), ex("docx")),
+      /child any clause 1 \(exact "docx"\) is not subsumed by any parent clause/,
+    ));
+  it("clauses may pair across types (J.16.6)", () =>
+    ok(any(oneOf("pdf", "csv"), ex("xlsx")), any(ex("pdf"))));
+  it("an all under a parent any is rejected (J.18.1)", () =>
+    no(parent, all(ex("pdf")), /cannot attenuate a parent any/));
   it("an exact directly under a parent any is rejected", () => no(parent, ex("pdf")));
-  it("an empty child any is malformed", () => expect(subsumes(parent, any())).toMatch(/child constraint is malformed/));
+  it("an empty child any is malformed", () =>
+    expect(subsumes(parent, any())).toMatch(/child constraint is malformed/));
 });
 
 describe("subsumes: path_containment (Baton extension)", () => {
@@ -204,7 +223,9 @@ describe("subsumes: optional and fail-closed", () => {
     ok(oneOf("a", "b"), opt(ex("a")));
   });
   it("reports malformed or unknown constraints", () => {
-    expect(subsumes({ constraint_type: "nope" }, WILD)).toMatch(/parent constraint is malformed: unknown constraint_type "nope"/);
+    expect(subsumes({ constraint_type: "nope" }, WILD)).toMatch(
+      /parent constraint is malformed: unknown constraint_type "nope"/,
+    );
     expect(subsumes(WILD, { constraint_type: "nope" })).toMatch(/child constraint is malformed/);
     expect(subsumes(WILD, "wildcard")).toMatch(/child constraint is malformed/);
     expect(subsumes(WILD, all(opt(WILD)))).toMatch(/optional is not allowed inside all\/any/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BatonError } from "../../../src/core/errors.ts";
 import { checkToolsWellFormed, type JsonValue } from "../../../src/core/constraints/index.ts";
+import { BatonError } from "../../../src/core/errors.ts";
 import { all, any, contains, ex, notOneOf, oneOf, opt, pc, rng, subset, WILD } from "./builders.ts";
 
 const OPTS = { maxConstraintDepth: 32 };
@@ -68,10 +68,14 @@ describe("checkToolsWellFormed: structure", () => {
   });
   it("rejects a constraint map that is not an object", () => {
     const p = checkToolsWellFormed({ read_file: ["path"] }, OPTS);
-    expect(p).toEqual({ path: 'tools["read_file"]', message: "tool read_file: constraint map is not a JSON object" });
+    expect(p).toEqual({
+      path: 'tools["read_file"]',
+      message: "tool read_file: constraint map is not a JSON object",
+    });
   });
   it("rejects a constraint that is not an object", () => {
-    for (const c of [null, "exact", 1, [WILD]]) expect(one(c as JsonValue)?.message).toMatch(/not a JSON object/);
+    for (const c of [null, "exact", 1, [WILD]])
+      expect(one(c as JsonValue)?.message).toMatch(/not a JSON object/);
   });
   it("rejects objects that are not plain JSON", () => {
     expect(checkToolsWellFormed({ t: new Map() }, OPTS)).not.toBeNull();
@@ -82,9 +86,14 @@ describe("checkToolsWellFormed: structure", () => {
     expect(one({ constraint_type: 1 })?.message).toMatch(/constraint_type is missing or not a string/);
   });
   it("fails closed on an unknown constraint_type, on used and unused tools alike", () => {
-    const p = checkToolsWellFormed({ read_file: { path: WILD }, export: { format: { constraint_type: "no_such_type" } } }, OPTS);
+    const p = checkToolsWellFormed(
+      { read_file: { path: WILD }, export: { format: { constraint_type: "no_such_type" } } },
+      OPTS,
+    );
     expect(p?.path).toBe('tools["export"].format');
-    expect(p?.message).toBe('tool export: argument format: unknown constraint_type "no_such_type" (fail closed)');
+    expect(p?.message).toBe(
+      'tool export: argument format: unknown constraint_type "no_such_type" (fail closed)',
+    );
     // Names that look like types are not types: glob/prefix/regex are not core.
     for (const t of ["glob", "prefix", "regex", "Exact", "constructor", "toString", "__proto__"]) {
       expect(one({ constraint_type: t })).not.toBeNull();
@@ -130,7 +139,9 @@ describe("checkToolsWellFormed: members", () => {
   it("validates nested clauses with their path", () => {
     const p = one(all(rng({ max: 100 }), { constraint_type: "range", maximum: 10 }));
     expect(p?.path).toBe('tools["t"].a.constraints[1]');
-    expect(p?.message).toBe('tool t: argument a: member "maximum" is not defined for range (at constraints[1])');
+    expect(p?.message).toBe(
+      'tool t: argument a: member "maximum" is not defined for range (at constraints[1])',
+    );
   });
 });
 
@@ -142,9 +153,13 @@ describe("checkToolsWellFormed: range", () => {
     expect(one({ constraint_type: "range", max: true })).not.toBeNull();
   });
   it("inclusivity flags are booleans next to their bound only", () => {
-    expect(one({ constraint_type: "range", min_inclusive: false })?.message).toMatch(/only allowed together with its bound/);
+    expect(one({ constraint_type: "range", min_inclusive: false })?.message).toMatch(
+      /only allowed together with its bound/,
+    );
     expect(one({ constraint_type: "range", min: 0, max_inclusive: true })).not.toBeNull();
-    expect(one({ constraint_type: "range", min: 0, min_inclusive: "no" })?.message).toMatch(/must be a boolean/);
+    expect(one({ constraint_type: "range", min: 0, min_inclusive: "no" })?.message).toMatch(
+      /must be a boolean/,
+    );
   });
 });
 
@@ -157,7 +172,7 @@ describe("checkToolsWellFormed: optional and *", () => {
     expect(one(any({ ...WILD, optional: false }))).not.toBeNull();
   });
   it('"*" is exactly a plain wildcard (J.22.19, J.22.23)', () => {
-    const msg = 'tool t: argument "*": the "*" entry must be exactly {"constraint_type":"wildcard"}';
+    const msg = 'tool t: the "*" entry must be exactly {"constraint_type":"wildcard"}';
     const star = (c: JsonValue) => checkToolsWellFormed({ t: { "*": c } }, OPTS);
     expect(star(rng({ max: 5 }))).toEqual({ path: 'tools["t"]["*"]', message: msg });
     expect(star(opt(WILD))?.message).toBe(msg);
@@ -170,7 +185,9 @@ describe("checkToolsWellFormed: optional and *", () => {
 describe("checkToolsWellFormed: depth", () => {
   it("counts a non-composite as 1 and a composite as 1 + its deepest clause", () => {
     expect(checkToolsWellFormed({ t: { a: nest(32) } }, OPTS)).toBeNull();
-    expect(checkToolsWellFormed({ t: { a: nest(33) } }, OPTS)?.message).toMatch(/deeper than MAX_CONSTRAINT_DEPTH \(32\)/);
+    expect(checkToolsWellFormed({ t: { a: nest(33) } }, OPTS)?.message).toMatch(
+      /deeper than MAX_CONSTRAINT_DEPTH \(32\)/,
+    );
     expect(checkToolsWellFormed({ t: { a: WILD } }, { maxConstraintDepth: 1 })).toBeNull();
     expect(checkToolsWellFormed({ t: { a: all(WILD) } }, { maxConstraintDepth: 1 })).not.toBeNull();
     expect(checkToolsWellFormed({ t: { a: all(WILD) } }, { maxConstraintDepth: 2 })).toBeNull();
@@ -203,7 +220,18 @@ describe("checkToolsWellFormed: values JCS cannot represent", () => {
 
 describe("checkToolsWellFormed: path_containment (Baton extension)", () => {
   it("rejects a root that is not a clean absolute path", () => {
-    for (const root of ["data", "", "/data/", "/data//x", "/data/./x", "/data/..", "/a\\b", "/a\u0000", "/a%2e", 7]) {
+    for (const root of [
+      "data",
+      "",
+      "/data/",
+      "/data//x",
+      "/data/./x",
+      "/data/..",
+      "/a\\b",
+      "/a\u0000",
+      "/a%2e",
+      7,
+    ]) {
       expect(one({ constraint_type: "path_containment", root } as JsonValue), String(root)).not.toBeNull();
     }
   });

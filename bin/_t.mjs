@@ -1,0 +1,13 @@
+const t0=Date.now();
+import { register } from "tsx/esm/api";
+console.error("tsx imported", Date.now()-t0);
+const t1=Date.now();
+register();
+console.error("registered", Date.now()-t1);
+const t=Date.now();
+await import("../src/core/encoding.ts");
+console.error("small import ms", Date.now()-t);
+const t2=Date.now();
+await import("../src/core/index.ts");
+console.error("core import ms", Date.now()-t2);
+process.on("exit",()=>console.error("exit at", Date.now()-t0));

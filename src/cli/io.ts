@@ -1,0 +1,121 @@
+/**
+ * Reading and writing for commands: a path or `-` (stdin) for every input, strict JSON (duplicate
+ * members and inadmissible numbers refused) validated by a zod schema, and output to a file or stdout.
+ */
+import { constants } from "node:fs";
+import { open, readFile, writeFile } from "node:fs/promises";
+import type { z } from "zod";
+import { type JsonValue, parseStrictJson } from "../core/index.ts";
+import type { CliContext } from "./context.ts";
+import { UsageError } from "./errors.ts";
+
+/** Reads a file, or stdin for `-`. `what` names the input in errors ("chain file"). */
+export async function readSource(ctx: CliContext, source: string, what: string): Promise<string> {
+  if (source === "-") {
+    try {
+      return await ctx.readStdin();
+    } catch {
+      throw new UsageError(`${what}: stdin can be read only once per command`);
+    }
+  }
+  try {
+    return await readFile(source, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${source}: ${fsReason(e)}`);
+  }
+}
+
+/** Strict JSON text → value, or a usage error naming the input. */
+export function parseJsonText(text: string, what: string): JsonValue {
+  if (text.trim() === "") throw new UsageError(`${what}: empty input, expected JSON`);
+  const r = parseStrictJson(text);
+  if (!r.ok) throw new UsageError(`${what}: ${r.message}`);
+  return r.value;
+}
+
+/** Checks a parsed value against a schema; the first problem becomes a one-line usage error. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join(".")}` : "";
+  throw new UsageError(`${what}: ${issue?.message ?? "invalid"}${where}`);
+}
+
+/** Reads, strictly parses and validates a JSON input (path or `-`). */
+export async function readJson<S extends z.ZodType>(
+  ctx: CliContext,
+  source: string,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
+  const text = await readSource(ctx, source, what);
+  return validate(schema, parseJsonText(text, `${what} ${source}`), `${what} ${source}`);
+}
+
+/** A JSON flag value: inline JSON, or `@FILE` / `@-` to read it. */
+export async function readJsonArg<S extends z.ZodType>(
+  ctx: CliContext,
+  flagValue: string,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
+  if (flagValue.startsWith("@")) return readJson(ctx, flagValue.slice(1), schema, what);
+  return validate(schema, parseJsonText(flagValue, what), what);
+}
+
+/** Writes `text` to `out`, or to stdout when `out` is undefined or `-`. */
+export async function writeOutput(ctx: CliContext, out: string | undefined, text: string): Promise<void> {
+  if (out === undefined || out === "-") {
+    ctx.stdout.write(text);
+    return;
+  }
+  try {
+    await writeFile(out, text, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
+  }
+}
+
+/** Writes a secret (a private key) with mode 0600; refuses to replace an existing file unless `force`. */
+export async function writeSecret(path: string, text: string, force: boolean): Promise<void> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | (force ? constants.O_TRUNC : constants.O_EXCL);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, flags, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new UsageError(`${path} already exists; pass --force to overwrite it`);
+    }
+    throw new UsageError(`cannot write ${path}: ${fsReason(e)}`);
+  }
+  try {
+    // An existing file keeps its mode on O_TRUNC; a key file must not stay readable by others.
+    await handle.chmod(0o600);
+    await handle.writeFile(text, "utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Pretty JSON with a trailing newline: the format of every file the CLI writes. */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    case "ENOTDIR":
+      return "a parent is not a directory";
+    default:
+      return code ?? (e as Error).message;
+  }
+}

@@ -1,0 +1,483 @@
+/**
+ * The shared store for several service nodes: PostgreSQL through a `pg` Pool.
+ *
+ * Ordering guarantees rest on locks taken inside each write transaction:
+ * - revocation adds take a transaction advisory lock, so seq order is commit order and a node that
+ *   catches up "seq > lastSeq" can never skip a row that commits late; the add NOTIFYs its seq;
+ * - audit appends lock the head row (`SELECT … FOR UPDATE`), so the hash chain never forks;
+ * - the permit ledger inserts the replay key and charges the counters (in key order, so two
+ *   commits cannot deadlock) in one transaction, rolled back as a whole on any denial.
+ *
+ * @example
+ *   const store = await openPostgresStore({ url: "postgres://baton@db:5432/baton" });
+ */
+import pg from "pg";
+import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
+import { AuditChainChecker, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { exportAuditLines } from "./export-audit.ts";
+import { pendingMigrations } from "./migrate.ts";
+import { POSTGRES_MIGRATIONS } from "./migrations/postgres.ts";
+import {
+  DEFAULT_REVOCATION_CHANNEL,
+  type PostgresFeedOptions,
+  PostgresRevocationFeed,
+} from "./postgres-feed.ts";
+import {
+  agentNameRowSchema,
+  countRowSchema,
+  headRowSchema,
+  pageLimit,
+  parseRevocationInput,
+  parseTokenInput,
+  permitEntrySchema,
+  revocationFromRow,
+  revocationTargetSchema,
+  tokenFromRow,
+  usedRowSchema,
+} from "./records.ts";
+import type {
+  AddRevocationResult,
+  AuditCheckResult,
+  AuditEvent,
+  AuditFilter,
+  AuditInput,
+  AuditQuery,
+  PermitEntry,
+  RecordTokenResult,
+  RevocationFeed,
+  RevocationFeedEvents,
+  RevocationInput,
+  RevocationRecord,
+  Store,
+  TokenInput,
+  TokenQuery,
+  TokenRecord,
+} from "./types.ts";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/database`. */
+  url: string;
+  /** Schema for Baton's tables (created if missing; set as search_path). Default: the server's search_path. */
+  schema?: string;
+  /** Pool size; default 10. */
+  poolSize?: number;
+  /** Unix ms, for record timestamps. */
+  clock?: () => number;
+  /** Options of the LISTEN connections opened by `openRevocationFeed`. */
+  feed?: PostgresFeedOptions;
+  /** Errors of idle pool connections (the pool replaces them); default: ignored. */
+  onPoolError?: (error: Error) => void;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A denial inside a transaction: thrown to roll back, caught to return the result. */
+class Rollback {
+  constructor(readonly result: LedgerResult) {}
+}
+
+/** Opens the pool, creates the schema if asked, and applies pending migrations. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const store = new PostgresStore(options);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+export class PostgresStore implements Store {
+  readonly backend = "postgres";
+  readonly pool: pg.Pool;
+  readonly schema: string | undefined;
+  readonly #clientConfig: pg.ClientConfig;
+  readonly #clock: () => number;
+  readonly #feedOptions: PostgresFeedOptions;
+  readonly #channel: string;
+  readonly #feeds = new Set<PostgresRevocationFeed>();
+  #closed = false;
+
+  /** Use `openPostgresStore`, which also migrates. */
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
+      throw new RangeError(`schema must match ${IDENTIFIER}: ${options.schema}`);
+    }
+    this.schema = options.schema;
+    this.#clock = options.clock ?? Date.now;
+    this.#feedOptions = options.feed ?? {};
+    this.#channel = this.#feedOptions.channel ?? DEFAULT_REVOCATION_CHANNEL;
+    this.#clientConfig = {
+      connectionString: options.url,
+      ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
+    };
+    this.pool = new pg.Pool({
+      ...this.#clientConfig,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      application_name: "baton-store",
+    });
+    this.pool.on("error", options.onPoolError ?? (() => {}));
+  }
+
+  async #tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Applies pending migrations in one transaction, serialized across nodes starting together. */
+  async migrate(): Promise<void> {
+    if (this.schema !== undefined) {
+      const exists = await this.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [this.schema]);
+      if (exists.rowCount === 0) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    }
+    await this.#tx(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':baton_schema'))");
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+      );
+      const current = countRowSchema.parse(
+        (await client.query("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema")).rows[0],
+      ).n;
+      const where = `PostgreSQL schema ${this.schema ?? "(search_path)"}`;
+      for (const migration of pendingMigrations(current, POSTGRES_MIGRATIONS, where)) {
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query("INSERT INTO baton_schema (version, name, applied_at) VALUES ($1, $2, $3)", [
+          migration.version,
+          migration.name,
+          this.#clock(),
+        ]);
+      }
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    return countRowSchema.parse(
+      (await this.pool.query("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema")).rows[0],
+    ).n;
+  }
+
+  async addRevocation(input: RevocationInput): Promise<AddRevocationResult> {
+    const p = parseRevocationInput(input);
+    return this.#tx(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':baton_revocations'))");
+      const inserted = await client.query(
+        `INSERT INTO baton_revocations (kind, target_id, reason, actor, request_jti, token_exp, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, target_id) DO NOTHING RETURNING *`,
+        [
+          p.target.kind,
+          p.target.id,
+          p.reason ?? null,
+          p.actor ?? null,
+          p.requestJti ?? null,
+          p.tokenExp ?? null,
+          this.#clock(),
+        ],
+      );
+      const row = inserted.rows[0];
+      if (row !== undefined) {
+        const record = revocationFromRow(row);
+        // Delivered at COMMIT, to every node LISTENing (this one included).
+        await client.query("SELECT pg_notify($1, $2)", [this.#channel, String(record.seq)]);
+        return { record, created: true };
+      }
+      const existing = await client.query(
+        "SELECT * FROM baton_revocations WHERE kind = $1 AND target_id = $2",
+        [p.target.kind, p.target.id],
+      );
+      return { record: revocationFromRow(existing.rows[0]), created: false };
+    });
+  }
+
+  async getRevocation(target: RevocationTarget): Promise<RevocationRecord | null> {
+    const t = revocationTargetSchema.parse(target);
+    const result = await this.pool.query(
+      "SELECT * FROM baton_revocations WHERE kind = $1 AND target_id = $2",
+      [t.kind, t.id],
+    );
+    const row = result.rows[0];
+    return row === undefined ? null : revocationFromRow(row);
+  }
+
+  async listRevocations(options: { afterSeq?: number; limit?: number } = {}): Promise<RevocationRecord[]> {
+    const result = await this.pool.query(
+      "SELECT * FROM baton_revocations WHERE seq > $1 ORDER BY seq LIMIT $2",
+      [options.afterSeq ?? 0, pageLimit(options.limit)],
+    );
+    return result.rows.map(revocationFromRow);
+  }
+
+  async pruneRevocations(options: { now: number; skew?: number }): Promise<number> {
+    const result = await this.pool.query(
+      "DELETE FROM baton_revocations WHERE kind = 'token' AND token_exp IS NOT NULL AND token_exp < $1",
+      [options.now - (options.skew ?? 0)],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  openRevocationFeed(events: RevocationFeedEvents): RevocationFeed {
+    if (this.#closed) throw new Error("store is closed");
+    const feed = new PostgresRevocationFeed(this.#clientConfig, events, this.#feedOptions);
+    this.#feeds.add(feed);
+    const close = feed.close.bind(feed);
+    return {
+      fetch: (afterSeq, limit) => feed.fetch(afterSeq, limit),
+      close: async () => {
+        this.#feeds.delete(feed);
+        await close();
+      },
+    };
+  }
+
+  async recordToken(input: TokenInput): Promise<RecordTokenResult> {
+    const t = parseTokenInput(input);
+    const inserted = await this.pool.query(
+      `INSERT INTO baton_tokens (hash, jti, parent_hash, issuer, holder, intent, depth, iat, exp, token, payload, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (hash) DO NOTHING RETURNING *`,
+      [
+        t.hash,
+        t.jti,
+        t.parentHash ?? null,
+        t.issuer,
+        t.holder,
+        t.intent ?? null,
+        t.depth,
+        t.iat,
+        t.exp,
+        t.token,
+        JSON.stringify(t.payload),
+        this.#clock(),
+      ],
+    );
+    const row = inserted.rows[0];
+    if (row !== undefined) return { record: tokenFromRow(row), created: true };
+    const existing = await this.getToken(t.hash);
+    if (existing === null) throw new Error(`token ${t.hash} conflicted but cannot be read back`);
+    return { record: existing, created: false };
+  }
+
+  async getToken(hash: string): Promise<TokenRecord | null> {
+    const result = await this.pool.query("SELECT * FROM baton_tokens WHERE hash = $1", [hash]);
+    const row = result.rows[0];
+    return row === undefined ? null : tokenFromRow(row);
+  }
+
+  async findTokens(query: TokenQuery): Promise<TokenRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.intent !== undefined) {
+      params.push(query.intent);
+      where.push(`intent = $${params.length}`);
+    }
+    if (query.jti !== undefined) {
+      params.push(query.jti);
+      where.push(`jti = $${params.length}`);
+    }
+    if (query.agent !== undefined) {
+      params.push(query.agent);
+      where.push(`(issuer = $${params.length} OR holder = $${params.length})`);
+    }
+    params.push(pageLimit(query.limit));
+    const result = await this.pool.query(
+      `SELECT * FROM baton_tokens ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY recorded_at, hash LIMIT $${params.length}`,
+      params,
+    );
+    return result.rows.map(tokenFromRow);
+  }
+
+  async appendAudit(input: AuditInput): Promise<AuditEvent> {
+    const parsed = parseAuditInput(input);
+    return this.#tx(async (client) => {
+      const head = headRowSchema.parse(
+        (await client.query("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1 FOR UPDATE"))
+          .rows[0],
+      );
+      const event = sealAuditEvent(
+        { ...parsed, at: parsed.at ?? this.#clock() },
+        { lastId: head.last_id, lastHash: head.last_hash },
+      );
+      await client.query(
+        "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [
+          event.id,
+          event.at,
+          event.type,
+          event.intent ?? null,
+          event.agent ?? null,
+          JSON.stringify(event.data),
+          event.prev_hash,
+          event.hash,
+        ],
+      );
+      await client.query("UPDATE baton_audit_head SET last_id = $1, last_hash = $2 WHERE one = 1", [
+        event.id,
+        event.hash,
+      ]);
+      return event;
+    });
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditEvent[]> {
+    const params: unknown[] = [query.afterId ?? 0];
+    const where = ["id > $1"];
+    for (const [column, value, op] of [
+      ["intent", query.intent, "="],
+      ["agent", query.agent, "="],
+      ["type", query.type, "="],
+      ["at", query.from, ">="],
+      ["at", query.to, "<"],
+    ] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      where.push(`${column} ${op} $${params.length}`);
+    }
+    params.push(pageLimit(query.limit));
+    const result = await this.pool.query(
+      `SELECT * FROM baton_audit WHERE ${where.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+    return result.rows.map(requireAuditEvent);
+  }
+
+  async checkAudit(): Promise<AuditCheckResult> {
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for the whole walk, read page by page.
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const checker = new AuditChainChecker();
+      let afterId = 0;
+      for (;;) {
+        const page = await client.query("SELECT * FROM baton_audit WHERE id > $1 ORDER BY id LIMIT 1000", [
+          afterId,
+        ]);
+        for (const row of page.rows) {
+          const broken = checker.push(row);
+          if (broken) return broken;
+          afterId = Number((row as { id: unknown }).id);
+        }
+        if (page.rows.length < 1000) break;
+      }
+      const head = headRowSchema.parse(
+        (await client.query("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1")).rows[0],
+      );
+      return checker.finish({ lastId: head.last_id, lastHash: head.last_hash });
+    } finally {
+      await client.query("COMMIT").catch(() => {});
+      client.release();
+    }
+  }
+
+  exportAudit(filter: AuditFilter = {}): AsyncIterable<string> {
+    return exportAuditLines((query) => this.listAudit(query), filter);
+  }
+
+  async commitPermit(entry: PermitEntry): Promise<LedgerResult> {
+    const { replay, usage } = permitEntrySchema.parse(entry);
+    // Key order: two commits charging the same counters lock them in the same order.
+    const charges = [...usage].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
+    try {
+      return await this.#tx(async (client): Promise<LedgerResult> => {
+        if (replay) {
+          // A concurrent insert of the same key waits for the other transaction, then conflicts.
+          const inserted = await client.query(
+            "INSERT INTO baton_replay (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            [replay.key, replay.expiresAt],
+          );
+          if (inserted.rowCount === 0) throw new Rollback({ ok: false, code: "replayed" });
+        }
+        let exceeded: Extract<LedgerResult, { code: "usage_exceeded" }> | null = null;
+        for (const c of charges) {
+          if (c.limit >= 1) {
+            const charged = await client.query(
+              `INSERT INTO baton_usage (key, used) VALUES ($1, 1)
+               ON CONFLICT (key) DO UPDATE SET used = baton_usage.used + 1 WHERE baton_usage.used < $2
+               RETURNING used`,
+              [c.key, c.limit],
+            );
+            if (charged.rowCount === 1) continue;
+          }
+          const current = (await client.query("SELECT used FROM baton_usage WHERE key = $1", [c.key]))
+            .rows[0];
+          const used = current === undefined ? 0 : usedRowSchema.parse(current).used;
+          if (exceeded === null || c.index < exceeded.index) {
+            exceeded = { ok: false, code: "usage_exceeded", index: c.index, used, limit: c.limit };
+          }
+        }
+        if (exceeded) throw new Rollback(exceeded);
+        return { ok: true };
+      });
+    } catch (error) {
+      if (error instanceof Rollback) return error.result;
+      throw error;
+    }
+  }
+
+  async pruneReplay(options: { now: number }): Promise<number> {
+    return this.#tx(async (client) => {
+      const replay = await client.query("DELETE FROM baton_replay WHERE expires_at <= $1", [options.now]);
+      const nonces = await client.query("DELETE FROM baton_nonces WHERE expires_at <= $1", [options.now]);
+      return (replay.rowCount ?? 0) + (nonces.rowCount ?? 0);
+    });
+  }
+
+  async putNonce(nonce: string, expiresAt: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO baton_nonces (nonce, expires_at) VALUES ($1, $2)
+       ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at`,
+      [nonce, expiresAt],
+    );
+  }
+
+  async hasNonce(nonce: string, now: number): Promise<boolean> {
+    const result = await this.pool.query("SELECT 1 FROM baton_nonces WHERE nonce = $1 AND expires_at > $2", [
+      nonce,
+      now,
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async setAgentName(agent: string, name: string | null): Promise<void> {
+    if (name === null) {
+      await this.pool.query("DELETE FROM baton_agent_names WHERE agent = $1", [agent]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO baton_agent_names (agent, name, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (agent) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+      [agent, name, this.#clock()],
+    );
+  }
+
+  async getAgentNames(agents?: string[]): Promise<Map<string, string>> {
+    const result =
+      agents === undefined
+        ? await this.pool.query("SELECT agent, name FROM baton_agent_names")
+        : await this.pool.query("SELECT agent, name FROM baton_agent_names WHERE agent = ANY($1::text[])", [
+            agents,
+          ]);
+    return new Map(result.rows.map((row) => agentNameRowSchema.parse(row)).map((r) => [r.agent, r.name]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#feeds].map((feed) => feed.close()));
+    this.#feeds.clear();
+    await this.pool.end();
+  }
+}

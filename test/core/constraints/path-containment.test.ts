@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { checkInvocation, narrowsTools, satisfies, subsumes } from "../../../src/core/constraints/index.ts";
+import { pathProblem, pathWithin } from "../../../src/core/constraints/path-containment.ts";
+import { ex, pc, WILD } from "./builders.ts";
+
+// path_containment is a Baton extension (AAT -02 §5.3 illustration), not core AAT.
+
+describe("path_containment: check", () => {
+  const c = pc("/data/reports");
+  it("accepts the root itself and paths beneath it", () => {
+    for (const v of [
+      "/data/reports",
+      "/data/reports/q3.pdf",
+      "/data/reports/2024/q3.pdf",
+      "/data/reports/.hidden",
+      "/data/reports/a..b",
+    ]) {
+      expect(satisfies(c, v), v).toBe(true);
+    }
+  });
+  it("contains by whole segments, not by string prefix", () => {
+    expect(satisfies(pc("/data/x"), "/data/xyz")).toBe(false);
+    expect(satisfies(pc("/data/x"), "/data/x-y")).toBe(false);
+    expect(satisfies(c, "/data/reportsX/a")).toBe(false);
+    expect(satisfies(c, "/data")).toBe(false);
+    expect(satisfies(c, "/etc/passwd")).toBe(false);
+  });
+  it("refuses every value shape that would need normalization or decoding", () => {
+    const refused = [
+      "/data/reports/../secrets",
+      "/data/reports/..",
+      "/data/reports/./q3.pdf",
+      "/data/reports/.",
+      "/data/reports//q3.pdf",
+      "/data/reports/",
+      "//data/reports/q3.pdf",
+      "/data/reports\\q3.pdf",
+      "/data/reports/q3.pdf\u0000.txt",
+      "/data/reports/%2e%2e/secrets",
+      "/data/reports/q3%20.pdf",
+      "/data/reports/%",
+      "data/reports/q3.pdf",
+      "./data/reports",
+      "",
+      "/data/reports/\ud800",
+    ];
+    for (const v of refused) expect(satisfies(c, v), JSON.stringify(v)).toBe(false);
+  });
+  it("accepts only strings", () => {
+    for (const v of [null, 1, true, ["/data/reports/a"], { path: "/data/reports/a" }])
+      expect(satisfies(c, v)).toBe(false);
+  });
+  it("root / contains every clean absolute path", () => {
+    expect(satisfies(pc("/"), "/")).toBe(true);
+    expect(satisfies(pc("/"), "/etc/passwd")).toBe(true);
+    expect(satisfies(pc("/"), "/etc/../x")).toBe(false);
+    expect(satisfies(pc("/"), "relative")).toBe(false);
+  });
+  it("is case- and Unicode-exact", () => {
+    expect(satisfies(pc("/Data"), "/data/x")).toBe(false);
+    expect(satisfies(pc("/caf\u00e9"), "/cafe\u0301/x")).toBe(false);
+  });
+});
+
+describe("path_containment: helpers", () => {
+  it("pathProblem explains each refusal", () => {
+    expect(pathProblem("/a/b")).toBeNull();
+    expect(pathProblem("/")).toBeNull();
+    expect(pathProblem("a")).toMatch(/not an absolute path/);
+    expect(pathProblem("/a\\b")).toMatch(/backslash/);
+    expect(pathProblem("/a\u0000")).toMatch(/NUL/);
+    expect(pathProblem("/a%41")).toMatch(/percent/);
+    expect(pathProblem("/a//b")).toMatch(/empty segment/);
+    expect(pathProblem("/a/")).toMatch(/empty segment/);
+    expect(pathProblem("/a/./b")).toMatch(/"\." segment/);
+    expect(pathProblem("/a/../b")).toMatch(/"\.\." segment/);
+  });
+  it("pathWithin compares segments", () => {
+    expect(pathWithin("/a", "/a")).toBe(true);
+    expect(pathWithin("/a", "/a/b")).toBe(true);
+    expect(pathWithin("/a", "/ab")).toBe(false);
+    expect(pathWithin("/a/b", "/a")).toBe(false);
+    expect(pathWithin("/", "/x")).toBe(true);
+  });
+});
+
+describe("path_containment: subsumption and maps", () => {
+  it("narrows to a deeper root or an exact path beneath it", () => {
+    expect(subsumes(pc("/data"), pc("/data/reports"))).toBeNull();
+    expect(subsumes(pc("/data"), ex("/data/reports/q3.pdf"))).toBeNull();
+    expect(subsumes(pc("/data/x"), pc("/data/xyz"))).toMatch(/not within/);
+    expect(subsumes(pc("/data"), ex("/data//x"))).not.toBeNull();
+    expect(subsumes(WILD, pc("/anything"))).toBeNull();
+    expect(subsumes(pc("/data"), WILD)).not.toBeNull();
+  });
+  it("works end to end through narrowsTools and checkInvocation", () => {
+    const parent = { read_file: { path: pc("/data") } };
+    const child = { read_file: { path: pc("/data/reports") } };
+    expect(narrowsTools(parent, child)).toBeNull();
+    expect(narrowsTools(child, parent)?.step).toBe("4p4");
+    expect(checkInvocation(child, "read_file", { path: "/data/reports/q3.pdf" })).toBeNull();
+    expect(checkInvocation(child, "read_file", { path: "/data/reports/../../etc/passwd" })?.code).toBe(
+      "args_rejected",
+    );
+  });
+});

@@ -1,0 +1,4 @@
+import { describeStoreContract } from "./contract.ts";
+import { memoryHarness } from "./harness.ts";
+
+describeStoreContract("memory", memoryHarness);
