@@ -9,6 +9,7 @@ import canonicalize from "canonicalize";
  */
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+const B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 export function b64urlEncode(data: Uint8Array | string): string {
   return Buffer.from(data).toString("base64url");
@@ -16,9 +17,14 @@ export function b64urlEncode(data: Uint8Array | string): string {
 
 /** Strict base64url: no padding, no other alphabet, and the encoding must be canonical. */
 export function b64urlDecode(text: string): Buffer | null {
-  if (!B64URL.test(text) || text.length % 4 === 1) return null;
-  const buf = Buffer.from(text, "base64url");
-  return buf.toString("base64url") === text ? buf : null;
+  const rem = text.length % 4;
+  if (rem === 1 || !B64URL.test(text)) return null;
+  // Canonical: the unused low bits of the last character must be zero (RFC 4648 §3.5).
+  if (rem !== 0) {
+    const last = B64URL_ALPHABET.indexOf(text[text.length - 1] as string);
+    if ((rem === 2 && (last & 0x0f) !== 0) || (rem === 3 && (last & 0x03) !== 0)) return null;
+  }
+  return Buffer.from(text, "base64url");
 }
 
 /** RFC 8785 serialization. Throws only for values JSON cannot hold (a programmer error). */

@@ -2,7 +2,17 @@
  * Baton's pure protocol core: AAT -02 tokens with the Baton profile, derivation, proof of
  * possession and the explaining chain verifier. No I/O: time, state and keys are passed in.
  */
-export { derive, type DeriveOptions, type GrantOptions, grant, type IssueResult, type Presentation, type ProveOptions, prove, uuidv7 } from "./chain/issue.ts";
+export {
+  type DeriveOptions,
+  derive,
+  type GrantOptions,
+  grant,
+  type IssueResult,
+  type Presentation,
+  type ProveOptions,
+  prove,
+  uuidv7,
+} from "./chain/issue.ts";
 export {
   type ApprovalGate,
   type CallContext,
@@ -24,7 +34,14 @@ export { b64urlDecode, b64urlEncode, jcs, sha256b64u, sha256hex } from "./encodi
 export { BatonError, DECISION_CODES, type DecisionCode } from "./errors.ts";
 export { isAdmissible, parseStrictJson } from "./json/strict-json.ts";
 export { AgentKey, type PrivateJwk } from "./keys/agent-key.ts";
-export { agentIdOf, importPublicJwk, jwkThumbprint, type PublicJwk, type PublicKey, THUMBPRINT_URI_PREFIX } from "./keys/public-key.ts";
+export {
+  agentIdOf,
+  importPublicJwk,
+  jwkThumbprint,
+  type PublicJwk,
+  type PublicKey,
+  THUMBPRINT_URI_PREFIX,
+} from "./keys/public-key.ts";
 export type * from "./ports.ts";
 export { type AatClaims, type BatonClaims, type Intent, matchesPattern } from "./token/claims.ts";
 export { decodeToken, type UnverifiedToken } from "./token/decode.ts";

@@ -1,9 +1,9 @@
+import type { JsonValue } from "../constraints/index.ts";
 import { checkToolsWellFormed, narrowsTools } from "../constraints/index.ts";
 import type { DecisionCode } from "../errors.ts";
-import { type LosslessValue, parseLossless } from "../json/strict-json.ts";
 import { importPublicJwk, type PublicKey } from "../keys/public-key.ts";
 import { type AatClaims, readAatClaims } from "../token/claims.ts";
-import { AAT_TYP, checkHeader, type JwsParts, linkHash, payloadText, splitCompact } from "../token/jws.ts";
+import { AAT_TYP, checkHeader, type JwsParts, linkHash, parsePayload, splitCompact } from "../token/jws.ts";
 import type { TrustAnchor, VerifyLimits } from "./options.ts";
 import type { VerifiedToken } from "./verified-token.ts";
 
@@ -106,8 +106,8 @@ export function verifyChainStatic(
     const split = splitCompact(chain[i] as string);
     if (!split.ok) return failure("malformed_token", "2c", i, `token ${i} ${split.message}`);
     parts.push(split.parts);
-    const payload = parseLossless(payloadText(split.parts));
-    const jti = payload.ok ? jtiOf(payload.value) : undefined;
+    const payload = parsePayload(split.parts);
+    const jti = payload.ok ? jtiOf(payload.parsed.value) : undefined;
     if (typeof jti !== "string") return failure("malformed_claims", "2c", i, `token ${i} has no string jti`);
     const prev = seen.get(jti);
     if (prev !== undefined) {
@@ -181,7 +181,7 @@ function anchorContext(a: TrustAnchor): string {
   return `a:${a.issuer}\n${a.jwk.x}`;
 }
 
-function jtiOf(v: LosslessValue): unknown {
+function jtiOf(v: JsonValue): unknown {
   return v !== null && typeof v === "object" && !Array.isArray(v)
     ? (v as Record<string, unknown>).jti
     : undefined;
@@ -191,7 +191,7 @@ type TokenResult = { ok: true; token: VerifiedToken; context: string } | Failure
 
 /** §8 step 3 (less 3e/3f) for the root token. */
 function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: VerifyLimits): TokenResult {
-  const header = checkHeader(parts.header, AAT_TYP);
+  const header = checkHeader(parts.header, AAT_TYP, parts.headerNonInteger);
   if (!header.ok) return failure(header.code, "3a", 0, `token 0 (root): ${header.message}`);
   // 3b: the signature must verify under a trust-anchor key. `kid` may only choose among anchors,
   // so every anchor is tried; keys in the header are never used.
@@ -273,7 +273,7 @@ export function verifyLink(
   limits: VerifyLimits,
 ): TokenResult {
   const p = parent.claims;
-  const header = checkHeader(parts.header, AAT_TYP);
+  const header = checkHeader(parts.header, AAT_TYP, parts.headerNonInteger);
   if (!header.ok) return failure(header.code, "4a", i, `token ${i}: ${header.message}`);
   if (!p.holder.verify(parts.signingInput, parts.signature)) {
     return failure(
@@ -431,9 +431,9 @@ function hasBatonClaims(c: AatClaims): boolean {
 }
 
 function parseClaims(parts: JwsParts, i: number, step: string): { ok: true; claims: AatClaims } | Failure {
-  const payload = parseLossless(payloadText(parts));
+  const payload = parsePayload(parts);
   if (!payload.ok) return failure("malformed_claims", step, i, `token ${i}: ${payload.message}`);
-  const r = readAatClaims(payload.value);
+  const r = readAatClaims(payload.parsed);
   if (!r.ok) {
     const s =
       r.code === "untrusted_key"

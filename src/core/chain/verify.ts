@@ -1,10 +1,11 @@
 import { checkInvocation, type JsonValue } from "../constraints/index.ts";
 import { jcs, sha256b64u } from "../encoding.ts";
 import { DECISION_CODES } from "../errors.ts";
-import { allNumbersFinite, type LosslessObject, parseLossless, toPlain } from "../json/strict-json.ts";
+import type { FastParse } from "../json/fast-strict.ts";
+import { allNumbersFinite } from "../json/strict-json.ts";
 import type { UsageCharge } from "../ports.ts";
-import { integerClaim, matchesPattern } from "../token/claims.ts";
-import { checkHeader, POP_TYP, payloadText, splitCompact } from "../token/jws.ts";
+import { integerMember, matchesPattern } from "../token/claims.ts";
+import { checkHeader, POP_TYP, parsePayload, splitCompact } from "../token/jws.ts";
 import {
   type CallContext,
   DEFAULT_LIMITS,
@@ -99,7 +100,7 @@ export class Verifier {
     if (pop.compact.length > this.limits.maxTokenSize) {
       return deny(failure("token_too_large", "2a", null, "the PoP exceeds MAX_TOKEN_SIZE"), ctx);
     }
-    const popHeader = checkHeader(pop.header, POP_TYP);
+    const popHeader = checkHeader(pop.header, POP_TYP, pop.headerNonInteger);
     if (!popHeader.ok) return deny(failure(popHeader.code, "7a", null, `the PoP: ${popHeader.message}`), ctx);
     if (!leaf.claims.holder.verify(pop.signingInput, pop.signature)) {
       return deny(
@@ -112,7 +113,7 @@ export class Verifier {
         ctx,
       );
     }
-    const popPayload = parseLossless(payloadText(pop));
+    const popPayload = parsePayload(pop);
     if (!popPayload.ok)
       return deny(failure("malformed_claims", "7b", null, `the PoP: ${popPayload.message}`), ctx);
 
@@ -160,7 +161,7 @@ export class Verifier {
     }
 
     // 7c–7h.
-    const popClaims = readPopClaims(popPayload.value);
+    const popClaims = readPopClaims(popPayload.parsed);
     if (!popClaims.ok)
       return deny(failure("malformed_claims", "7c", null, `the PoP: ${popClaims.message}`), ctx);
     const pc = popClaims.claims;
@@ -425,35 +426,29 @@ interface PopClaims {
   hta: JsonValue;
 }
 
-function readPopClaims(v: unknown): { ok: true; claims: PopClaims } | { ok: false; message: string } {
-  if (v === null || typeof v !== "object" || Array.isArray(v))
+function readPopClaims(parsed: FastParse): { ok: true; claims: PopClaims } | { ok: false; message: string } {
+  const o = parsed.value;
+  if (o === null || typeof o !== "object" || Array.isArray(o))
     return { ok: false, message: "the payload is not an object" };
-  const o = v as LosslessObject;
   for (const k of ["jti", "aat_id", "aat_hash", "aat_tool"] as const) {
     const s = o[k];
     if (typeof s !== "string" || s.length === 0)
       return { ok: false, message: `${k} is not a non-empty string` };
   }
-  const iat = integerClaim(o.iat);
+  const iat = integerMember(parsed, "iat");
   if (iat === null) return { ok: false, message: "iat is not an integer NumericDate" };
-  const htaRaw = o.hta;
-  if (
-    htaRaw === null ||
-    typeof htaRaw !== "object" ||
-    Array.isArray(htaRaw) ||
-    (htaRaw as { isLosslessNumber?: boolean }).isLosslessNumber
-  ) {
+  const hta = o.hta;
+  if (hta === null || typeof hta !== "object" || Array.isArray(hta))
     return { ok: false, message: "hta is not an object" };
-  }
-  const hta = toPlain(htaRaw, "hta");
-  if (!hta.ok) return { ok: false, message: hta.message };
+  const bad = parsed.inadmissible.find((path) => path[0] === "hta");
+  if (bad) return { ok: false, message: `the number at ${bad.join(".")} is not admissible as written` };
   const claims: PopClaims = {
     jti: o.jti as string,
     iat,
     aatId: o.aat_id as string,
     aatHash: o.aat_hash as string,
     aatTool: o.aat_tool as string,
-    hta: hta.value,
+    hta,
   };
   if (Object.hasOwn(o, "aat_aud")) {
     const a = o.aat_aud;

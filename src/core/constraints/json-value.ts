@@ -7,7 +7,6 @@
  * of throwing.
  */
 import canonicalize from "canonicalize";
-import type { JsonValue } from "./types.ts";
 
 /**
  * True for a plain JSON object: not null, not an array, and with `Object.prototype` or a null
@@ -93,9 +92,4 @@ export function showValue(v: unknown): string {
     s = String(v);
   }
   return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN - 1)}…` : s;
-}
-
-/** Narrowing cast used after `jsonValueProblem` has accepted a value. */
-export function asJson(v: unknown): JsonValue {
-  return v as JsonValue;
 }

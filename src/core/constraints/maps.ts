@@ -32,11 +32,10 @@ const WILDCARD: ConstraintNode = { type: "wildcard" };
 
 function describeMapFailure(tool: string, f: MapFailure): string {
   const where = f.at === "" ? "" : ` (at ${f.at.slice(1)})`;
-  return f.arg === undefined
+  // The "*" key names no argument (§3.3), so its problems are phrased about the tool.
+  return f.arg === undefined || f.arg === "*"
     ? `${subject(tool)}: ${f.reason}`
-    : f.arg === "*"
-      ? `${subject(tool)}: ${f.reason}`
-      : `${subject(tool, f.arg)}: malformed constraint: ${f.reason}${where}`;
+    : `${subject(tool, f.arg)}: malformed constraint: ${f.reason}${where}`;
 }
 
 /**

@@ -52,7 +52,7 @@ function rangeNarrows(p: RangeNode, c: RangeNode): string | null {
   }
   if (p.max !== null) {
     if (c.max === null) return `child range has no max, but the parent's max is ${p.max}`;
-    if (c.max > p.max + 1) return `child range max ${c.max} is above the parent's max ${p.max}`;
+    if (c.max > p.max) return `child range max ${c.max} is above the parent's max ${p.max}`;
     if (c.max === p.max && !p.maxInclusive && c.maxInclusive) {
       return `child range includes its max ${c.max}, which the parent excludes`;
     }

@@ -1,12 +1,7 @@
 import type { LosslessNumber } from "lossless-json";
 import type { JsonValue, ToolsMap } from "../constraints/index.ts";
-import {
-  isAdmissible,
-  isIntegerLiteral,
-  type LosslessObject,
-  type LosslessValue,
-  toPlain,
-} from "../json/strict-json.ts";
+import { type FastParse, pathStartsWith } from "../json/fast-strict.ts";
+import { isAdmissible, isIntegerLiteral, type LosslessValue } from "../json/strict-json.ts";
 import { importPublicJwk, type PublicKey } from "../keys/public-key.ts";
 
 /** The `type` of the RAR entry that carries AAT authority (§3.3). */
@@ -62,7 +57,7 @@ export type ClaimFailure = {
   message: string;
 };
 
-/** A NumericDate or integer claim: a JSON number with no fraction and no exponent, admissible. */
+/** A NumericDate or integer claim read from a lossless tree (for code on the lossless parser). */
 export function integerClaim(v: LosslessValue | undefined): number | null {
   if (!isIntegerLiteral(v)) return null;
   const raw = (v as LosslessNumber).value;
@@ -71,30 +66,34 @@ export function integerClaim(v: LosslessValue | undefined): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-function isObject(v: LosslessValue | undefined): v is LosslessObject {
-  return (
-    v !== null &&
-    typeof v === "object" &&
-    !Array.isArray(v) &&
-    !(v as { isLosslessNumber?: boolean }).isLosslessNumber
-  );
+/** A NumericDate or integer claim: a JSON number written with no fraction and no exponent. */
+export function integerMember(parsed: FastParse, key: string): number | null {
+  const o = parsed.value as Record<string, JsonValue>;
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || parsed.nonIntegerTop.has(key)) return null;
+  return v;
+}
+
+function isObject(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 /**
  * Reads the claims of an AAT payload (after its signature verified). Checks JSON types of every
  * claim the verifier relies on (§8 3b–3m, 4b1–4b5, 4n); constraint semantics are checked later.
  */
-export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims } | ClaimFailure {
+export function readAatClaims(parsed: FastParse): { ok: true; claims: AatClaims } | ClaimFailure {
+  const p = parsed.value;
   if (!isObject(p)) return fail("malformed_claims", "the payload is not a JSON object");
   const jti = p.jti;
   if (typeof jti !== "string" || jti.length === 0)
     return fail("malformed_claims", "jti is not a non-empty string");
-  const iat = integerClaim(p.iat);
-  const exp = integerClaim(p.exp);
+  const iat = integerMember(parsed, "iat");
+  const exp = integerMember(parsed, "exp");
   if (iat === null || exp === null)
     return fail("malformed_claims", "iat and exp must be integer NumericDates");
-  const delDepth = integerClaim(p.del_depth);
-  const delMaxDepth = integerClaim(p.del_max_depth);
+  const delDepth = integerMember(parsed, "del_depth");
+  const delMaxDepth = integerMember(parsed, "del_max_depth");
   if (delDepth === null || delMaxDepth === null || delDepth < 0 || delMaxDepth < 0) {
     return fail("malformed_claims", "del_depth and del_max_depth must be non-negative integers");
   }
@@ -114,16 +113,15 @@ export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims }
   }
   const cnf = p.cnf;
   if (!isObject(cnf) || !isObject(cnf.jwk)) return fail("malformed_claims", "cnf.jwk is missing");
-  const jwkPlain = toPlain(cnf.jwk, "cnf.jwk");
-  if (!jwkPlain.ok) return fail("untrusted_key", `cnf.jwk: ${jwkPlain.message}`);
-  const holder = importPublicJwk(jwkPlain.value);
+  const holder = importPublicJwk(cnf.jwk);
   if (!holder.ok) return fail("untrusted_key", `cnf.jwk is not an acceptable public key: ${holder.reason}`);
 
   const ad = p.authorization_details;
   if (!Array.isArray(ad)) return fail("malformed_claims", "authorization_details is not an array");
   let tools: ToolsMap | null = null;
   let aatEntries = 0;
-  for (const entry of ad) {
+  for (let i = 0; i < ad.length; i++) {
+    const entry = ad[i];
     if (!isObject(entry) || typeof entry.type !== "string") {
       return fail(
         "invalid_authorization_details",
@@ -135,21 +133,20 @@ export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims }
     if (!isObject(entry.tools)) {
       return fail("invalid_authorization_details", "the AAT entry's tools is not an object");
     }
-    const plain = toPlain(entry.tools, "tools");
-    if (!plain.ok) return fail("invalid_constraint", plain.message);
-    tools = plain.value as ToolsMap;
+    const bad = parsed.inadmissible.find((path) => pathStartsWith(path, ["authorization_details", i]));
+    if (bad)
+      return fail(
+        "invalid_constraint",
+        `the number at ${bad.slice(2).join(".")} is not admissible as written`,
+      );
+    tools = entry.tools as ToolsMap;
   }
   if (aatEntries > 1)
     return fail("invalid_authorization_details", "authorization_details holds more than one AAT entry");
 
-  const baton = readBatonClaims(p);
+  const baton = readBatonClaims(parsed);
   if (!baton.ok) return baton;
 
-  const raw: Record<string, JsonValue> = {};
-  for (const k of Object.keys(p)) {
-    const r = toPlain(p[k] as LosslessValue, k);
-    if (r.ok) raw[k] = r.value; // unknown claims with odd numbers are ignored, not fatal
-  }
   const claims: AatClaims = {
     jti,
     iss: p.iss,
@@ -161,7 +158,7 @@ export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims }
     tools,
     aatEntries,
     baton: baton.claims,
-    raw,
+    raw: p,
   };
   if (aud) claims.aud = aud;
   if (parHash !== undefined) claims.parHash = parHash;
@@ -171,7 +168,8 @@ export function readAatClaims(p: LosslessValue): { ok: true; claims: AatClaims }
 /** Pattern of an approval entry: an exact tool id, or a prefix followed by a single trailing `*`. */
 const MAX_PATTERNS = 256;
 
-function readBatonClaims(p: LosslessObject): { ok: true; claims: BatonClaims } | ClaimFailure {
+function readBatonClaims(parsed: FastParse): { ok: true; claims: BatonClaims } | ClaimFailure {
+  const p = parsed.value as { [k: string]: JsonValue };
   const out: BatonClaims = {};
   if (Object.hasOwn(p, CLAIM_INTENT)) {
     const i = p[CLAIM_INTENT];
@@ -196,7 +194,7 @@ function readBatonClaims(p: LosslessObject): { ok: true; claims: BatonClaims } |
     out.approve = a as string[];
   }
   if (Object.hasOwn(p, CLAIM_MAX_USES)) {
-    const n = integerClaim(p[CLAIM_MAX_USES]);
+    const n = integerMember(parsed, CLAIM_MAX_USES);
     if (n === null || n < 1) return fail("malformed_claims", `${CLAIM_MAX_USES} must be a positive integer`);
     out.maxUses = n;
   }

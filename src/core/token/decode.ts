@@ -1,8 +1,7 @@
 import type { VerifiedToken } from "../chain/verified-token.ts";
 import type { DecisionCode } from "../errors.ts";
-import { parseLossless } from "../json/strict-json.ts";
 import { readAatClaims } from "./claims.ts";
-import { AAT_TYP, checkHeader, linkHash, payloadText, splitCompact } from "./jws.ts";
+import { AAT_TYP, checkHeader, linkHash, parsePayload, splitCompact } from "./jws.ts";
 
 /**
  * A token decoded WITHOUT verifying its signature: for inspection and for a holder deriving from a
@@ -21,12 +20,12 @@ export type DecodeResult =
 export function decodeToken(compact: string, index: number): DecodeResult {
   const split = splitCompact(compact);
   if (!split.ok) return { ok: false, code: "malformed_token", message: `token ${index} ${split.message}` };
-  const header = checkHeader(split.parts.header, AAT_TYP);
+  const header = checkHeader(split.parts.header, AAT_TYP, split.parts.headerNonInteger);
   if (!header.ok) return { ok: false, code: header.code, message: `token ${index}: ${header.message}` };
-  const payload = parseLossless(payloadText(split.parts));
+  const payload = parsePayload(split.parts);
   if (!payload.ok)
     return { ok: false, code: "malformed_claims", message: `token ${index}: ${payload.message}` };
-  const claims = readAatClaims(payload.value);
+  const claims = readAatClaims(payload.parsed);
   if (!claims.ok) return { ok: false, code: claims.code, message: `token ${index}: ${claims.message}` };
   return {
     ok: true,

@@ -1,5 +1,6 @@
+import type { JsonValue } from "../constraints/index.ts";
 import { b64urlDecode, b64urlEncode, jcs, sha256b64u } from "../encoding.ts";
-import { type LosslessObject, parseLossless } from "../json/strict-json.ts";
+import { type FastResult, parseFast } from "../json/fast-strict.ts";
 import type { AgentKey } from "../keys/agent-key.ts";
 
 /** JWS `typ` of an AAT (§3.5). */
@@ -42,7 +43,11 @@ export interface JwsParts {
   /** `BASE64URL(header) "." BASE64URL(payload)`, byte for byte as presented. */
   signingInput: string;
   signature: Uint8Array;
-  header: LosslessObject;
+  header: { [k: string]: JsonValue };
+  /** The payload parsed once by whichever step needed it first (parsing is not verifying). */
+  parsedPayload?: FastResult;
+  /** Header members written as non-integer numbers (for the profile marker check). */
+  headerNonInteger: Set<string>;
 }
 
 export type SplitResult = { ok: true; parts: JwsParts } | { ok: false; message: string };
@@ -58,20 +63,30 @@ export function splitCompact(compact: string): SplitResult {
   if (!headerBytes || !payloadOk || !signature) {
     return { ok: false, message: "has a part that is not canonical base64url" };
   }
-  const header = parseLossless(headerBytes.toString("utf8"));
+  const header = parseFast(headerBytes.toString("utf8"));
   if (!header.ok) return { ok: false, message: `has an unreadable header: ${header.message}` };
-  const hv = header.value;
-  if (hv === null || typeof hv !== "object" || Array.isArray(hv) || !isPlainRecord(hv)) {
+  const hv = header.parsed.value;
+  if (hv === null || typeof hv !== "object" || Array.isArray(hv)) {
     return { ok: false, message: "has a header that is not a JSON object" };
   }
   return {
     ok: true,
-    parts: { compact, headerB64: h, payloadB64: p, signingInput: `${h}.${p}`, signature, header: hv },
+    parts: {
+      compact,
+      headerB64: h,
+      payloadB64: p,
+      signingInput: `${h}.${p}`,
+      signature,
+      header: hv,
+      headerNonInteger: header.parsed.nonIntegerTop,
+    },
   };
 }
 
-function isPlainRecord(v: object): v is LosslessObject {
-  return Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null;
+/** Parses the payload strictly, once per parts object. */
+export function parsePayload(parts: JwsParts): FastResult {
+  parts.parsedPayload ??= parseFast(payloadText(parts));
+  return parts.parsedPayload;
 }
 
 /** Decodes a payload segment to text (after the signature verified, or for the 2c jti scan). */
@@ -88,7 +103,11 @@ export type HeaderCheck =
  * `typ` is the expected one, and `crit` is processed. Keys carried in the header (`jwk`, `jku`,
  * `x5c`, `x5u`, `kid`) are never used: the verifying key always comes from the chain.
  */
-export function checkHeader(header: LosslessObject, typ: string): HeaderCheck {
+export function checkHeader(
+  header: { [k: string]: JsonValue },
+  typ: string,
+  nonInteger?: Set<string>,
+): HeaderCheck {
   if (header.alg !== ALG) {
     return {
       ok: false,

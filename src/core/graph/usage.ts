@@ -1,0 +1,60 @@
+/**
+ * Usage from audit decisions. A decision names the presented chain (`data.jtis`, root first); the
+ * call is attributed to the chain's LEAF token, the one whose holder made it. Decisions whose leaf
+ * is not in the registry are counted as unattributed rather than guessed onto an ancestor.
+ */
+import type { DecisionFact, Usage } from "./types.ts";
+
+/** A decision's fields the graph relies on, read leniently (the store validated them on append). */
+export interface Call {
+  id: number;
+  at: number;
+  allow: boolean;
+  code: string;
+  tool?: string;
+  jtis: string[];
+  leaf?: string;
+  agent?: string;
+  intent?: string;
+}
+
+/** Reads a decision event; null when it is not a decision with a chain. */
+export function readCall(event: DecisionFact): Call | null {
+  if (event.type !== undefined && event.type !== "decision") return null;
+  const d = event.data;
+  if (typeof d.allow !== "boolean" || !Array.isArray(d.jtis)) return null;
+  const jtis = d.jtis.filter((j): j is string => typeof j === "string");
+  const call: Call = {
+    id: event.id,
+    at: event.at,
+    allow: d.allow,
+    code: typeof d.code === "string" ? d.code : d.allow ? "permit" : "denied",
+    jtis,
+  };
+  if (typeof d.tool === "string") call.tool = d.tool;
+  const leaf = jtis[jtis.length - 1];
+  if (leaf !== undefined) call.leaf = leaf;
+  if (event.agent !== undefined) call.agent = event.agent;
+  if (event.intent !== undefined) call.intent = event.intent;
+  return call;
+}
+
+export function emptyUsage(): Usage {
+  return { permitted: 0, denied: 0, codes: {}, tools: {} };
+}
+
+/** Adds one call to a usage record. */
+export function addCall(usage: Usage, call: Call): void {
+  if (call.allow) usage.permitted += 1;
+  else {
+    usage.denied += 1;
+    usage.codes[call.code] = (usage.codes[call.code] ?? 0) + 1;
+  }
+  if (call.tool !== undefined) {
+    const t = usage.tools[call.tool] ?? { permitted: 0, denied: 0 };
+    if (call.allow) t.permitted += 1;
+    else t.denied += 1;
+    usage.tools[call.tool] = t;
+  }
+  if (usage.lastUse === undefined || call.at > usage.lastUse) usage.lastUse = call.at;
+}
