@@ -143,12 +143,7 @@ export function checkHeader(
   }
   if (Object.hasOwn(header, BATON_HEADER)) {
     const v = header[BATON_HEADER];
-    if (
-      !baton ||
-      typeof v !== "object" ||
-      v === null ||
-      (v as { value?: string }).value !== String(BATON_PROFILE_VERSION)
-    ) {
+    if (!baton || v !== BATON_PROFILE_VERSION || nonInteger?.has(BATON_HEADER)) {
       return {
         ok: false,
         code: "crit_unsupported",
