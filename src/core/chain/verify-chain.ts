@@ -107,7 +107,8 @@ export function verifyChainStatic(
     if (!split.ok) return failure("malformed_token", "2c", i, `token ${i} ${split.message}`);
     parts.push(split.parts);
     const payload = parsePayload(split.parts);
-    const jti = payload.ok ? jtiOf(payload.parsed.value) : undefined;
+    if (!payload.ok) return failure("malformed_claims", "2c", i, `token ${i}: ${payload.message}`);
+    const jti = jtiOf(payload.parsed.value);
     if (typeof jti !== "string") return failure("malformed_claims", "2c", i, `token ${i} has no string jti`);
     const prev = seen.get(jti);
     if (prev !== undefined) {

@@ -187,7 +187,7 @@ function readBatonClaims(parsed: FastParse): { ok: true; claims: BatonClaims } |
     if (
       !Array.isArray(a) ||
       a.length > MAX_PATTERNS ||
-      !a.every((x) => typeof x === "string" && x.length > 0 && x.indexOf("*") >= x.length - 1)
+      !a.every((x) => typeof x === "string" && x.length > 0 && [-1, x.length - 1].includes(x.indexOf("*")))
     ) {
       return fail("malformed_claims", `${CLAIM_APPROVE} must be an array of tool ids or "prefix*" patterns`);
     }
