@@ -40,7 +40,7 @@ const PAYLOAD_MEMBERS = ["jti", "iss", "iat", "exp", "pop_hash", "tool", "args_h
 const MAX_JTI = 256;
 
 /** b64url SHA-256 of the JCS form of `args`: the value an approval's `args_hash` must hold. */
-export function argsHash(args: Record<string, unknown>): string {
+export function approvalArgsHash(args: Record<string, unknown>): string {
   return sha256b64u(jcs(args));
 }
 
@@ -78,7 +78,7 @@ export function createApproval(o: CreateApprovalOptions): string {
     exp: o.now + ttl,
     pop_hash: o.popHash,
     tool: o.tool,
-    args_hash: argsHash(o.args),
+    args_hash: approvalArgsHash(o.args),
   };
   return signCompact({ alg: ALG, typ: APPROVAL_TYP }, payload, o.key);
 }
@@ -168,7 +168,7 @@ export function approvalGate(o: ApprovalGateOptions): ApprovalGate {
       const list = readApprovalList(approval);
       if (!list.ok) return required(`the approval ${list.message}`);
       const holders = new Set(ctx.tokens.map((t) => t.claims.holder.id));
-      const expectedArgs = argsHash(ctx.args);
+      const expectedArgs = approvalArgsHash(ctx.args);
       const accepted = new Map<string, ApprovalClaims>();
       for (const [i, compact] of list.value.entries()) {
         const label = list.value.length === 1 ? "the approval" : `approval ${i + 1} of ${list.value.length}`;

@@ -57,6 +57,8 @@ export interface CallContext {
   popHash: string;
   popJti: string;
   intent?: string;
+  /** The step-up approval presented with the call, if any (for gates and policies). */
+  approval?: string;
   /** Approval patterns of the chain that match this tool. */
   approvalPatterns: string[];
   now: number;

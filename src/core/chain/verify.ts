@@ -302,6 +302,7 @@ export class Verifier {
       approvalPatterns: patterns,
       now,
       ...(intent !== null ? { intent } : {}),
+      ...(call.approval !== undefined ? { approval: call.approval } : {}),
     };
     if (this.options.rules) {
       const r = await this.options.rules.evaluate(callCtx);

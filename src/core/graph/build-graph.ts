@@ -203,7 +203,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): Graph {
     const found = tokenFindings(
       {
         node: w.node,
-        ...(w.parent ? { parentTools: w.parent.claims.tools } : {}),
+        ...(w.parent ? { parentTools: w.parent.claims.tools, parentMaxDepth: w.parent.claims.maxDepth } : {}),
         usedTools: used.get(w) ?? new Set(),
         subtreeCalls: subtreeCalls.get(w) ?? 0,
       },

@@ -20,6 +20,8 @@ export interface TokenSubject {
   node: GraphNode;
   /** The parent's tools map; undefined for a root (or an orphan). */
   parentTools?: ToolsMap | null;
+  /** The parent's del_max_depth; undefined for a root (or an orphan). */
+  parentMaxDepth?: number;
   /** Tools of the permitted calls made with this token or any token below it. */
   usedTools: ReadonlySet<string>;
   /** Calls made with this token or any token below it. */
@@ -100,8 +102,11 @@ export function tokenFindings(s: TokenSubject, o: Required<FindingOptions>): Fin
     });
   }
 
+  // Flagged where the budget is set (the root, or a child that changed it), not on every token that
+  // inherited it: that is where the fix goes.
+  const setsBudget = s.parentMaxDepth === undefined || s.parentMaxDepth !== n.maxDepth;
   const slack = n.maxDepth - n.deepestDepth;
-  if (slack >= o.depthSlack) {
+  if (setsBudget && slack >= o.depthSlack) {
     out.push({
       id: "F-DEPTH-SLACK",
       severity: "low",

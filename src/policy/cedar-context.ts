@@ -1,0 +1,81 @@
+/**
+ * The Cedar request Baton builds for a call that the chain already permits.
+ *
+ * - principal `Agent::"<leaf holder agent id>"`, action `Action::"<tool>"`, resource `Tool::"<tool>"`
+ * - context:
+ *   `depth` (leaf `del_depth`, Long), `root_issuer` (String), `intent` (String, `""` when unbound),
+ *   `args` (Record), `time` `{hour: 0–23 UTC, weekday: 0–6 UTC with 0 = Sunday, unix}` (Longs),
+ *   `tool_class` (`"read"`, `"write"`, `"privileged"` or `"unknown"`).
+ *
+ * Arguments are JSON and Cedar values are not, so `args` is converted, never passed raw:
+ * - strings and booleans stay; an integer within ±(2^53−1) stays a Long;
+ * - any other number (fraction, exponent, huge) becomes a String holding its JSON (JCS) text,
+ *   e.g. `1.5` → `"1.5"`: compare it as text, or constrain it in the token instead;
+ * - `null` members are omitted (Cedar has no null; test with `has`), `null` array items dropped;
+ * - arrays become Sets (order and duplicates are lost);
+ * - members named `__entity`, `__extn` or `__expr` are dropped: they are Cedar JSON escapes, and an
+ *   argument must never be able to forge an entity reference or an extension value.
+ */
+
+import type { CedarValueJson, Context, EntityUid } from "@cedar-policy/cedar-wasm/nodejs";
+import type { CallContext } from "../core/chain/options.ts";
+import type { JsonValue } from "../core/constraints/index.ts";
+import type { ToolClassOrUnknown } from "./catalog.ts";
+
+const ESCAPES = new Set(["__entity", "__extn", "__expr"]);
+
+/** Converts one JSON value to a Cedar value; `undefined` means "leave it out". */
+export function toCedarValue(v: JsonValue | undefined): CedarValueJson | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string" || typeof v === "boolean") return v;
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) return v;
+    return Number.isFinite(v) ? String(v) : undefined;
+  }
+  if (Array.isArray(v)) {
+    const out: CedarValueJson[] = [];
+    for (const item of v) {
+      const c = toCedarValue(item);
+      if (c !== undefined) out.push(c);
+    }
+    return out;
+  }
+  const entries: [string, CedarValueJson][] = [];
+  for (const k of Object.keys(v)) {
+    if (ESCAPES.has(k)) continue;
+    const c = toCedarValue(v[k]);
+    if (c !== undefined) entries.push([k, c]);
+  }
+  // fromEntries defines own data properties: a member named "__proto__" stays a member.
+  return Object.fromEntries(entries);
+}
+
+export interface CedarRequest {
+  principal: EntityUid;
+  action: EntityUid;
+  resource: EntityUid;
+  context: Context;
+}
+
+/** Builds the Cedar request for `ctx` (see the module comment for every attribute). */
+export function cedarRequest(ctx: CallContext, toolClass: ToolClassOrUnknown): CedarRequest {
+  const leaf = ctx.tokens[ctx.tokens.length - 1];
+  const root = ctx.tokens[0];
+  const at = new Date(ctx.now * 1000);
+  return {
+    principal: { type: "Agent", id: leaf?.claims.holder.id ?? "" },
+    action: { type: "Action", id: ctx.tool },
+    resource: { type: "Tool", id: ctx.tool },
+    context: {
+      depth: leaf?.claims.delDepth ?? 0,
+      root_issuer: root?.claims.iss ?? "",
+      intent: ctx.intent ?? "",
+      args: toCedarValue(ctx.args) ?? {},
+      time: { hour: at.getUTCHours(), weekday: at.getUTCDay(), unix: ctx.now },
+      tool_class: toolClass,
+    },
+  };
+}
+
+/** Context attributes Baton provides; `policyCheck` warns about any other `context.x`. */
+export const CONTEXT_ATTRIBUTES = ["depth", "root_issuer", "intent", "args", "time", "tool_class"] as const;
