@@ -3,21 +3,27 @@
  * adds made in this process; adds made by another process on the same SQLite file are picked up
  * by the `RevocationState` heartbeat, which catches up by seq every interval.
  */
-import type { RevocationFeed, RevocationFeedEvents, RevocationRecord } from "./types.ts";
+import type { RevocationFeed, RevocationFeedEvents, RevocationRecord, RevocationSignalled } from "./types.ts";
 
-/** A tiny in-process change signal: listeners hear the seq of every new revocation. */
+/** A tiny in-process change signal: listeners hear every new revocation. */
 export class RevocationSignal {
-  readonly #listeners = new Set<(seq: number) => void>();
+  readonly #listeners = new Set<(revocation: RevocationSignalled) => void>();
 
-  subscribe(listener: (seq: number) => void): () => void {
+  subscribe(listener: (revocation: RevocationSignalled) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
     };
   }
 
-  emit(seq: number): void {
-    for (const listener of this.#listeners) listener(seq);
+  emit(record: RevocationRecord): void {
+    const revocation: RevocationSignalled = {
+      seq: record.seq,
+      target: { ...record.target },
+      ...(record.reason !== undefined ? { reason: record.reason } : {}),
+      ...(record.tokenExp !== undefined ? { tokenExp: record.tokenExp } : {}),
+    };
+    for (const listener of this.#listeners) listener(revocation);
   }
 }
 
@@ -32,8 +38,8 @@ export class LocalRevocationFeed implements RevocationFeed {
     events: RevocationFeedEvents,
   ) {
     this.#list = list;
-    this.#unsubscribe = signal.subscribe((seq) => {
-      if (!this.#closed) events.onChange(seq);
+    this.#unsubscribe = signal.subscribe((revocation) => {
+      if (!this.#closed) events.onChange(revocation.seq, revocation);
     });
     queueMicrotask(() => {
       if (!this.#closed) events.onConnect();

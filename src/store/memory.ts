@@ -112,7 +112,7 @@ export class MemoryStore implements Store {
     const record: RevocationRecord = { seq: this.state.nextSeq++, ...parsed, revokedAt: this.#clock() };
     this.state.revocations.push(record);
     this.state.revocationsByTarget.set(key, record);
-    this.state.signal.emit(record.seq);
+    this.state.signal.emit(record);
     return { record: structuredClone(record), created: true };
   }
 
@@ -178,6 +178,7 @@ export class MemoryStore implements Store {
         (t) =>
           (query.intent === undefined || t.intent === query.intent) &&
           (query.jti === undefined || t.jti === query.jti) &&
+          (query.parentHash === undefined || t.parentHash === query.parentHash) &&
           (query.agent === undefined || t.issuer === query.agent || t.holder === query.agent),
       )
       .sort((a, b) => a.recordedAt - b.recordedAt || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))

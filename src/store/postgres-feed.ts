@@ -5,8 +5,9 @@
  * turns stale instead of trusting a channel that may have missed notifications.
  */
 import pg from "pg";
-import { revocationFromRow } from "./records.ts";
-import type { RevocationFeed, RevocationFeedEvents, RevocationRecord } from "./types.ts";
+import { z } from "zod";
+import { revocationFromRow, revocationTargetSchema } from "./records.ts";
+import type { RevocationFeed, RevocationFeedEvents, RevocationRecord, RevocationSignalled } from "./types.ts";
 
 export const DEFAULT_REVOCATION_CHANNEL = "baton_revocations";
 
@@ -27,6 +28,43 @@ export interface PostgresFeedOptions {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
+const notificationSchema = z.object({
+  seq: z.int().min(1),
+  target: revocationTargetSchema,
+  reason: z.string().optional(),
+  tokenExp: z.int().optional(),
+});
+
+/** A payload is `<seq>` or the revocation as JSON; anything else is just "something changed". */
+function parseNotification(payload: string | undefined): {
+  seq: number | undefined;
+  revocation?: RevocationSignalled;
+} {
+  if (payload === undefined) return { seq: undefined };
+  if (/^\d+$/.test(payload)) {
+    const seq = Number(payload);
+    return { seq: Number.isSafeInteger(seq) ? seq : undefined };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return { seq: undefined };
+  }
+  const parsed = notificationSchema.safeParse(json);
+  if (!parsed.success) return { seq: undefined };
+  const p = parsed.data;
+  return {
+    seq: p.seq,
+    revocation: {
+      seq: p.seq,
+      target: p.target,
+      ...(p.reason !== undefined ? { reason: p.reason } : {}),
+      ...(p.tokenExp !== undefined ? { tokenExp: p.tokenExp } : {}),
+    },
+  };
+}
+
 export class PostgresRevocationFeed implements RevocationFeed {
   readonly #config: pg.ClientConfig;
   readonly #events: RevocationFeedEvents;
@@ -36,6 +74,8 @@ export class PostgresRevocationFeed implements RevocationFeed {
   #client: pg.Client | null = null;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Drops the live connection (and reconnects): set while `#client` is live. */
+  #drop: ((error: Error) => void) | null = null;
   #closed = false;
   #connecting: Promise<void> | null = null;
 
@@ -73,6 +113,7 @@ export class PostgresRevocationFeed implements RevocationFeed {
       // Only the live client reports a loss; errors while connecting land in the catch below.
       if (client !== this.#client) return;
       this.#client = null;
+      this.#drop = null;
       client.end().catch(() => {});
       this.#events.onDisconnect(error);
       this.#scheduleReconnect();
@@ -81,8 +122,8 @@ export class PostgresRevocationFeed implements RevocationFeed {
     client.on("end", () => lost(new Error("revocation feed connection ended")));
     client.on("notification", (message) => {
       if (client !== this.#client || message.channel !== this.#channel) return;
-      const seq = Number(message.payload);
-      this.#events.onChange(Number.isSafeInteger(seq) ? seq : undefined);
+      const signalled = parseNotification(message.payload);
+      this.#events.onChange(signalled.seq, signalled.revocation);
     });
     try {
       await client.connect();
@@ -97,7 +138,7 @@ export class PostgresRevocationFeed implements RevocationFeed {
       return;
     }
     this.#client = client;
-    this.#attempt = 0;
+    this.#drop = lost;
     this.#events.onConnect();
   }
 
@@ -112,12 +153,25 @@ export class PostgresRevocationFeed implements RevocationFeed {
 
   async fetch(afterSeq: number, limit: number): Promise<RevocationRecord[]> {
     const client = this.#client;
-    if (client === null) throw new Error("revocation feed is disconnected");
-    const result = await client.query(
-      "SELECT * FROM baton_revocations WHERE seq > $1 ORDER BY seq LIMIT $2",
-      [afterSeq, limit],
-    );
-    return result.rows.map(revocationFromRow);
+    const drop = this.#drop;
+    if (client === null || drop === null) throw new Error("revocation feed is disconnected");
+    let rows: unknown[];
+    try {
+      rows = (
+        await client.query("SELECT * FROM baton_revocations WHERE seq > $1 ORDER BY seq LIMIT $2", [
+          afterSeq,
+          limit,
+        ])
+      ).rows;
+    } catch (error) {
+      // A timed-out or failed catch-up leaves the connection suspect: start over on a new one,
+      // with the backoff still growing (it only resets after a catch-up succeeds).
+      const failure = error instanceof Error ? error : new Error(String(error));
+      drop(failure);
+      throw failure;
+    }
+    this.#attempt = 0;
+    return rows.map(revocationFromRow);
   }
 
   async close(): Promise<void> {
@@ -126,6 +180,7 @@ export class PostgresRevocationFeed implements RevocationFeed {
     this.#timer = null;
     const client = this.#client;
     this.#client = null;
+    this.#drop = null;
     await client?.end().catch(() => {});
     await this.#connecting;
   }

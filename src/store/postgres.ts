@@ -13,7 +13,7 @@
  */
 import pg from "pg";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { AuditChainChecker, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { AuditChainChecker, parseAuditInput, rawRowId, requireAuditEvent, sealAuditEvent } from "./audit.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { pendingMigrations } from "./migrate.ts";
 import { POSTGRES_MIGRATIONS } from "./migrations/postgres.ts";
@@ -30,6 +30,7 @@ import {
   parseRevocationInput,
   parseTokenInput,
   permitEntrySchema,
+  presentRowSchema,
   revocationFromRow,
   revocationTargetSchema,
   tokenFromRow,
@@ -70,6 +71,17 @@ export interface PostgresStoreOptions {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** NOTIFY payloads are limited to 8000 bytes: the revocation itself when it fits, else its seq. */
+function notifyPayload(record: RevocationRecord): string {
+  const full = JSON.stringify({
+    seq: record.seq,
+    target: record.target,
+    ...(record.reason !== undefined ? { reason: record.reason } : {}),
+    ...(record.tokenExp !== undefined ? { tokenExp: record.tokenExp } : {}),
+  });
+  return Buffer.byteLength(full) <= 7900 ? full : String(record.seq);
+}
 
 /** A denial inside a transaction: thrown to roll back, caught to return the result. */
 class Rollback {
@@ -141,15 +153,27 @@ export class PostgresStore implements Store {
 
   /** Applies pending migrations in one transaction, serialized across nodes starting together. */
   async migrate(): Promise<void> {
-    if (this.schema !== undefined) {
-      const exists = await this.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [this.schema]);
-      if (exists.rowCount === 0) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    const schema = this.schema;
+    if (schema !== undefined) {
+      // Looked up first (creating needs rights a runtime role may lack); created under a lock,
+      // since two concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
+      const exists = await this.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (exists.rowCount === 0) {
+        await this.#tx(async (client) => {
+          await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`baton_create_schema:${schema}`]);
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        });
+      }
     }
     await this.#tx(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':baton_schema'))");
-      await client.query(
-        "CREATE TABLE IF NOT EXISTS baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-      );
+      // Checked first, so a node running as a role without DDL rights starts on a migrated schema.
+      const present = await client.query("SELECT to_regclass('baton_schema') IS NOT NULL AS present");
+      if (!presentRowSchema.parse(present.rows[0]).present) {
+        await client.query(
+          "CREATE TABLE baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        );
+      }
       const current = countRowSchema.parse(
         (await client.query("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema")).rows[0],
       ).n;
@@ -192,7 +216,7 @@ export class PostgresStore implements Store {
       if (row !== undefined) {
         const record = revocationFromRow(row);
         // Delivered at COMMIT, to every node LISTENing (this one included).
-        await client.query("SELECT pg_notify($1, $2)", [this.#channel, String(record.seq)]);
+        await client.query("SELECT pg_notify($1, $2)", [this.#channel, notifyPayload(record)]);
         return { record, created: true };
       }
       const existing = await client.query(
@@ -287,6 +311,10 @@ export class PostgresStore implements Store {
       params.push(query.jti);
       where.push(`jti = $${params.length}`);
     }
+    if (query.parentHash !== undefined) {
+      params.push(query.parentHash);
+      where.push(`parent_hash = $${params.length}`);
+    }
     if (query.agent !== undefined) {
       params.push(query.agent);
       where.push(`(issuer = $${params.length} OR holder = $${params.length})`);
@@ -368,7 +396,7 @@ export class PostgresStore implements Store {
         for (const row of page.rows) {
           const broken = checker.push(row);
           if (broken) return broken;
-          afterId = Number((row as { id: unknown }).id);
+          afterId = rawRowId(row) ?? afterId;
         }
         if (page.rows.length < 1000) break;
       }

@@ -136,6 +136,7 @@ export const headRowSchema = z.object({ last_id: dbInt, last_hash: z.string().re
 export const usedRowSchema = z.object({ used: dbInt });
 export const agentNameRowSchema = z.object({ agent: id, name: z.string() });
 export const countRowSchema = z.object({ n: dbInt });
+export const presentRowSchema = z.object({ present: z.boolean() });
 
 /** Clamps a caller's page size. */
 export function pageLimit(limit: number | undefined): number {

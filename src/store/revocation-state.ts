@@ -30,7 +30,6 @@ export interface RevocationStateOptions {
 
 /** What the set keeps per revoked id: enough to name the hit and to prune it later. */
 interface Entry {
-  seq: number;
   reason: string | undefined;
   tokenExp: number | undefined;
 }
@@ -94,7 +93,9 @@ export class RevocationState implements RevocationCheck {
       if (await this.sync()) firstSync?.();
     };
     this.#feed = store.openRevocationFeed({
-      onChange: (seq) => {
+      onChange: (seq, revocation) => {
+        // Deny at once; the catch-up that follows is what moves lastSeq.
+        if (revocation) this.#add(revocation.target, revocation.reason, revocation.tokenExp);
         if (seq === undefined || seq > this.#lastSeq) void trySync();
       },
       onConnect: () => {
@@ -168,10 +169,13 @@ export class RevocationState implements RevocationCheck {
 
   /** Adds one revocation to the set (e.g. the node's own add, without waiting for the feed). */
   apply(record: RevocationRecord): void {
-    const entry: Entry = { seq: record.seq, reason: record.reason, tokenExp: record.tokenExp };
-    const map = this.#mapOf(record.target.kind);
-    if (!map.has(record.target.id)) map.set(record.target.id, entry);
+    this.#add(record.target, record.reason, record.tokenExp);
     if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+  }
+
+  #add(target: RevocationTarget, reason: string | undefined, tokenExp: number | undefined): void {
+    const map = this.#mapOf(target.kind);
+    if (!map.has(target.id)) map.set(target.id, { reason, tokenExp });
   }
 
   /**
@@ -181,13 +185,18 @@ export class RevocationState implements RevocationCheck {
   check(query: RevocationQuery): RevocationHit | null {
     const tokens = this.#tokens;
     const agents = this.#agents;
+    let previousHolder: string | undefined;
     for (const subject of query.tokens) {
       const hit =
         this.#hit(subject.index, tokens, "token", subject.jti) ??
         this.#hit(subject.index, tokens, "token", subject.hash) ??
-        this.#hit(subject.index, agents, "agent", subject.issuer) ??
+        // A derived token's issuer is its parent's holder, just looked up (and not revoked).
+        (subject.issuer === previousHolder
+          ? null
+          : this.#hit(subject.index, agents, "agent", subject.issuer)) ??
         this.#hit(subject.index, agents, "agent", subject.holder);
       if (hit) return hit;
+      previousHolder = subject.holder;
       if (subject.index === 0 && query.intent !== undefined) {
         const intentHit = this.#hit(0, this.#intents, "intent", query.intent);
         if (intentHit) return intentHit;
@@ -214,7 +223,8 @@ export class RevocationState implements RevocationCheck {
   freshness(): { stale: boolean; ageMs: number } {
     if (this.#detached && !this.#closed) return { stale: false, ageMs: 0 };
     const ageMs = this.#clock() - this.#lastSyncAt;
-    return { stale: !(ageMs <= this.#maxStalenessMs), ageMs };
+    // A closed set follows nothing any more: it fails closed whatever its age.
+    return { stale: this.#closed || !(ageMs <= this.#maxStalenessMs), ageMs };
   }
 
   /** Drops token entries whose tokenExp + skew < now (unix s), as the store's prune does. */

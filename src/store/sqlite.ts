@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
       return { record: revocationFromRow(existing), created: false };
     });
     const result = add.immediate();
-    if (result.created) this.#signal.emit(result.record.seq);
+    if (result.created) this.#signal.emit(result.record);
     return result;
   }
 
@@ -240,6 +240,10 @@ export class SqliteStore implements Store {
     if (query.jti !== undefined) {
       where.push("jti = ?");
       params.push(query.jti);
+    }
+    if (query.parentHash !== undefined) {
+      where.push("parent_hash = ?");
+      params.push(query.parentHash);
     }
     if (query.agent !== undefined) {
       where.push("(issuer = ? OR holder = ?)");

@@ -82,6 +82,8 @@ export interface TokenQuery {
   intent?: string;
   agent?: string;
   jti?: string;
+  /** The children of a token (its hash, as their par_hash). */
+  parentHash?: string;
   /** Default 1000, at most 10 000. Ordered by recordedAt, then hash. */
   limit?: number;
 }
@@ -130,10 +132,22 @@ export interface PermitEntry {
   usage: UsageCharge[];
 }
 
+/** What a change signal may carry: enough to deny at once, before the catch-up confirms it. */
+export interface RevocationSignalled {
+  seq: number;
+  target: RevocationTarget;
+  reason?: string;
+  tokenExp?: number;
+}
+
 /** Signals a revocation feed sends to its consumer (normally a `RevocationState`). */
 export interface RevocationFeedEvents {
-  /** A revocation was committed; `seq` when the signal carries it. */
-  onChange(seq: number | undefined): void;
+  /**
+   * A revocation was committed: `seq` when the signal carries it, and the revocation itself when it
+   * fits in the signal. A consumer may apply that at once (revoking early is the safe direction),
+   * but only a catch-up by seq advances its position, so nothing is skipped on a forged or lost signal.
+   */
+  onChange(seq: number | undefined, revocation?: RevocationSignalled): void;
   /** The feed is (again) connected: catch up now. */
   onConnect(): void;
   /** The feed lost its connection; it reconnects by itself until closed. */

@@ -132,7 +132,11 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
           "i-1",
         ]);
         expect(await store.pruneRevocations({ now: 5000 })).toBe(2);
-        expect((await store.listRevocations()).map((r) => r.target.kind)).toEqual(["token", "agent", "intent"]);
+        expect((await store.listRevocations()).map((r) => r.target.kind)).toEqual([
+          "token",
+          "agent",
+          "intent",
+        ]);
       });
 
       it("never reuses a seq, even after the newest revocation was pruned", async () => {
@@ -145,7 +149,9 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
       it("refuses a malformed revocation", async () => {
         await expect(store.addRevocation({ target: { kind: "token", id: "" } })).rejects.toThrow();
         await expect(
-          store.addRevocation({ target: { kind: "tree", id: "x" } } as unknown as Parameters<Store["addRevocation"]>[0]),
+          store.addRevocation({ target: { kind: "tree", id: "x" } } as unknown as Parameters<
+            Store["addRevocation"]
+          >[0]),
         ).rejects.toThrow();
         expect(await store.listRevocations()).toEqual([]);
       });
@@ -154,7 +160,13 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         await store.addRevocation({ target: { kind: "agent", id: "urn:jwk:early" } });
         const state = await RevocationState.open(store, { heartbeatMs: 50 });
         try {
-          const subject = { index: 0, jti: "j", hash: hashKey("h"), issuer: "urn:root", holder: "urn:jwk:early" };
+          const subject = {
+            index: 0,
+            jti: "j",
+            hash: hashKey("h"),
+            issuer: "urn:root",
+            holder: "urn:jwk:early",
+          };
           expect(state.check({ tokens: [subject] })).toEqual({
             index: 0,
             target: { kind: "agent", id: "urn:jwk:early" },
@@ -201,7 +213,9 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         for (const t of [root, child, other]) await store.recordToken(t);
 
         const hashes = (records: { hash: string }[]) => records.map((r) => r.hash).sort();
-        expect(hashes(await store.findTokens({ intent: "intent-1" }))).toEqual([root.hash, child.hash].sort());
+        expect(hashes(await store.findTokens({ intent: "intent-1" }))).toEqual(
+          [root.hash, child.hash].sort(),
+        );
         expect(hashes(await store.findTokens({ agent: "urn:jwk:orchestrator" }))).toEqual(
           [root.hash, child.hash].sort(),
         );
@@ -209,6 +223,7 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         expect(hashes(await store.findTokens({ jti: "jti-other" }))).toEqual([other.hash]);
         expect(await store.findTokens({ intent: "intent-2", agent: "urn:jwk:orchestrator" })).toEqual([]);
         expect((await store.findTokens({ agent: "urn:jwk:researcher" }))[0]?.parentHash).toBe(root.hash);
+        expect(hashes(await store.findTokens({ parentHash: root.hash }))).toEqual([child.hash]);
         expect(await store.findTokens({ limit: 2 })).toHaveLength(2);
       });
 
@@ -229,7 +244,12 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
               at: 1_000 * i,
               data:
                 i % 2
-                  ? { allow: i === 1, code: i === 1 ? "permitted" : "revoked", jtis: ["a", "b"], tool: "read" }
+                  ? {
+                      allow: i === 1,
+                      code: i === 1 ? "permitted" : "revoked",
+                      jtis: ["a", "b"],
+                      tool: "read",
+                    }
                   : { target: { kind: "token", id: `t${i}` } },
             }),
           );
@@ -345,10 +365,14 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
 
       it("refuses a replay first accepted by another node", async () => {
         const nodeB = await harness.open();
-        expect(await store.commitPermit({ replay: { key: "leaf:pop-x", expiresAt: 2000 }, usage: [] })).toEqual({
+        expect(
+          await store.commitPermit({ replay: { key: "leaf:pop-x", expiresAt: 2000 }, usage: [] }),
+        ).toEqual({
           ok: true,
         });
-        expect(await nodeB.commitPermit({ replay: { key: "leaf:pop-x", expiresAt: 2000 }, usage: [] })).toEqual({
+        expect(
+          await nodeB.commitPermit({ replay: { key: "leaf:pop-x", expiresAt: 2000 }, usage: [] }),
+        ).toEqual({
           ok: false,
           code: "replayed",
         });
@@ -358,7 +382,10 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         const nodeB = await harness.open();
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
-            (i % 2 ? store : nodeB).commitPermit({ replay: { key: "leaf:race", expiresAt: 2000 }, usage: [] }),
+            (i % 2 ? store : nodeB).commitPermit({
+              replay: { key: "leaf:race", expiresAt: 2000 },
+              usage: [],
+            }),
           ),
         );
         expect(results.filter((r) => r.ok)).toHaveLength(1);
@@ -399,19 +426,24 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
             usage: [charge(a, 1, 0), charge(b, 1, 2)],
           }),
         ).toEqual({ ok: false, code: "usage_exceeded", index: 2, used: 1, limit: 1 });
-        expect(await store.commitPermit({ replay: { key: "leaf:pop-denied", expiresAt: 2000 }, usage: [] })).toEqual(
-          { ok: true },
-        );
+        expect(
+          await store.commitPermit({ replay: { key: "leaf:pop-denied", expiresAt: 2000 }, usage: [] }),
+        ).toEqual({ ok: true });
         expect(await store.commitPermit({ usage: [charge(a, 1, 0)] })).toEqual({ ok: true });
 
         // A replay denial does not charge either.
         const c = hashKey("c");
-        expect(await store.commitPermit({ replay: { key: "leaf:pop-c", expiresAt: 2000 }, usage: [charge(c, 2)] }))
-          .toEqual({ ok: true });
-        expect(await store.commitPermit({ replay: { key: "leaf:pop-c", expiresAt: 2000 }, usage: [charge(c, 2)] }))
-          .toEqual({ ok: false, code: "replayed" });
+        expect(
+          await store.commitPermit({ replay: { key: "leaf:pop-c", expiresAt: 2000 }, usage: [charge(c, 2)] }),
+        ).toEqual({ ok: true });
+        expect(
+          await store.commitPermit({ replay: { key: "leaf:pop-c", expiresAt: 2000 }, usage: [charge(c, 2)] }),
+        ).toEqual({ ok: false, code: "replayed" });
         expect(await store.commitPermit({ usage: [charge(c, 2)] })).toEqual({ ok: true });
-        expect(await store.commitPermit({ usage: [charge(c, 2)] })).toMatchObject({ code: "usage_exceeded", used: 2 });
+        expect(await store.commitPermit({ usage: [charge(c, 2)] })).toMatchObject({
+          code: "usage_exceeded",
+          used: 2,
+        });
       });
 
       it("names the lowest chain index when several counters are exhausted", async () => {
@@ -431,7 +463,10 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
             (i % 2 ? store : nodeB).commitPermit({
-              usage: i % 3 ? [charge(key, 5, 0), charge(other, 100, 1)] : [charge(other, 100, 1), charge(key, 5, 0)],
+              usage:
+                i % 3
+                  ? [charge(key, 5, 0), charge(other, 100, 1)]
+                  : [charge(other, 100, 1), charge(key, 5, 0)],
             }),
           ),
         );
@@ -446,7 +481,9 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         await store.commitPermit({ replay: { key: "old", expiresAt: 100 }, usage: [] });
         await store.commitPermit({ replay: { key: "new", expiresAt: 200 }, usage: [] });
         expect(await store.pruneReplay({ now: 100 })).toBe(1);
-        expect(await store.commitPermit({ replay: { key: "old", expiresAt: 300 }, usage: [] })).toEqual({ ok: true });
+        expect(await store.commitPermit({ replay: { key: "old", expiresAt: 300 }, usage: [] })).toEqual({
+          ok: true,
+        });
         expect(await store.commitPermit({ replay: { key: "new", expiresAt: 300 }, usage: [] })).toEqual({
           ok: false,
           code: "replayed",
@@ -478,7 +515,9 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
             ["urn:jwk:b", "researcher"],
           ]),
         );
-        expect(await store.getAgentNames(["urn:jwk:b", "urn:jwk:zz"])).toEqual(new Map([["urn:jwk:b", "researcher"]]));
+        expect(await store.getAgentNames(["urn:jwk:b", "urn:jwk:zz"])).toEqual(
+          new Map([["urn:jwk:b", "researcher"]]),
+        );
         await store.setAgentName("urn:jwk:b", null);
         expect(await store.getAgentNames(["urn:jwk:b"])).toEqual(new Map());
         expect(await store.getAgentNames([])).toEqual(new Map());

@@ -43,7 +43,9 @@ describe.skipIf(!available)("PostgreSQL", () => {
     it("refuses a database whose schema is newer than the code knows", async () => {
       await withSchema(async (schema, admin) => {
         await (await openPostgresStore({ url: PG_URL, schema })).close();
-        await admin.query(`INSERT INTO ${schema}.baton_schema (version, name, applied_at) VALUES (42, 'future', 0)`);
+        await admin.query(
+          `INSERT INTO ${schema}.baton_schema (version, name, applied_at) VALUES (42, 'future', 0)`,
+        );
         const error = await openPostgresStore({ url: PG_URL, schema }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(BatonError);
         expect(error).toMatchObject({ code: "invalid_config" });
@@ -71,7 +73,7 @@ describe.skipIf(!available)("PostgreSQL", () => {
       });
     });
 
-    it("notifies each new revocation's seq on the revocation channel at commit", async () => {
+    it("notifies each new revocation on the revocation channel at commit, by seq alone when large", async () => {
       await withSchema(async (schema) => {
         const store = await openPostgresStore({ url: PG_URL, schema, feed: { channel: `${schema}_feed` } });
         const listener = new pg.Client({ connectionString: PG_URL });
@@ -79,11 +81,21 @@ describe.skipIf(!available)("PostgreSQL", () => {
         const payloads: string[] = [];
         listener.on("notification", (m) => payloads.push(m.payload ?? ""));
         await listener.query(`LISTEN ${schema}_feed`);
-        const { record } = await store.addRevocation({ target: { kind: "intent", id: "i" } });
+        const { record } = await store.addRevocation({ target: { kind: "intent", id: "i" }, reason: "done" });
         await store.addRevocation({ target: { kind: "intent", id: "i" } }); // idempotent: no second notify
-        for (let i = 0; i < 100 && payloads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        const large = await store.addRevocation({
+          target: { kind: "token", id: "x".repeat(4000) },
+          reason: "y".repeat(4000),
+        });
+        for (let i = 0; i < 100 && payloads.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 50));
-        expect(payloads).toEqual([String(record.seq)]);
+        expect(payloads).toHaveLength(2);
+        expect(JSON.parse(payloads[0] ?? "")).toEqual({
+          seq: record.seq,
+          target: { kind: "intent", id: "i" },
+          reason: "done",
+        });
+        expect(payloads[1]).toBe(String(large.record.seq));
         await listener.end();
         await store.close();
       });

@@ -57,7 +57,9 @@ describe("SqliteStore", () => {
     const path = join(dir(), "crash.db");
     await addRevocationThenKill({ path, id: "jti-crash" });
     const store = openSqliteStore({ path });
-    expect(await store.getRevocation({ kind: "token", id: "jti-crash" })).toMatchObject({ reason: "crash-test" });
+    expect(await store.getRevocation({ kind: "token", id: "jti-crash" })).toMatchObject({
+      reason: "crash-test",
+    });
     await store.close();
   });
 
@@ -66,7 +68,9 @@ describe("SqliteStore", () => {
     expect(store.backend).toBe("sqlite");
     await store.close();
     expect((await openStore({ url: "memory:" })).backend).toBe("memory");
-    await expect(openStore({ url: "mysql://u:secret@h/db" })).rejects.toMatchObject({ code: "invalid_config" });
+    await expect(openStore({ url: "mysql://u:secret@h/db" })).rejects.toMatchObject({
+      code: "invalid_config",
+    });
     await expect(openStore({ url: "mysql://u:secret@h/db" })).rejects.not.toThrow(/secret/);
   });
 });
