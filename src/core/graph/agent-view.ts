@@ -43,7 +43,8 @@ export function agentView(agent: string, graphs: readonly Graph[], options: Agen
         summary.permitted += n.usage.permitted;
         summary.denied += n.usage.denied;
         const last = n.usage.lastUse;
-        if (last !== undefined && (summary.lastUse === undefined || last > summary.lastUse)) summary.lastUse = last;
+        if (last !== undefined && (summary.lastUse === undefined || last > summary.lastUse))
+          summary.lastUse = last;
       }
       if (issues) issued += 1;
       const intentId = n.intent?.id ?? "";

@@ -5,7 +5,7 @@
  * @example
  *   const graph = buildGraph(
  *     { tokens: await store.findTokens({ intent }), revocations, decisions, names },
- *     { now: Math.floor(Date.now() / 1000) },
+ *     { now }, // unix seconds, passed in
  *   );
  *   graph.nodes[0].status; // "active" | "expired" | "revoked" | "revoked-by-ancestor"
  */
@@ -77,7 +77,14 @@ export function buildGraph(input: GraphInput, options: GraphOptions): Graph {
     const key = hashKey(fact.hash);
     if (byKey.has(key)) continue;
     const claims = readTokenClaims(fact.payload, fact.depth);
-    byKey.set(key, { fact, key, claims, children: [], calls: [], node: newNode(fact, key, claims, now, names) });
+    byKey.set(key, {
+      fact,
+      key,
+      claims,
+      children: [],
+      calls: [],
+      node: newNode(fact, key, claims, now, names),
+    });
   }
   const roots: Work[] = [];
   for (const w of byKey.values()) {

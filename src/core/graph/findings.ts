@@ -5,8 +5,8 @@
  */
 import type { ConstraintMap, JsonValue, ToolsMap } from "../constraints/index.ts";
 import { jcs } from "../encoding.ts";
-import type { Call } from "./usage.ts";
 import type { Finding, FindingOptions, GraphNode } from "./types.ts";
+import type { Call } from "./usage.ts";
 
 export const DEFAULT_FINDING_OPTIONS: Readonly<Required<FindingOptions>> = Object.freeze({
   maxDerivedTtl: 3600,
@@ -135,7 +135,8 @@ export function tokenFindings(s: TokenSubject, o: Required<FindingOptions>): Fin
     const finding: Finding = { id: "F-TOOL-UNUSED", severity: "low", ...about, message: what };
     if (dead) {
       const narrower: ToolsMap = {};
-      for (const t of Object.keys(tools).sort()) if (s.usedTools.has(t)) narrower[t] = tools[t] as ConstraintMap;
+      for (const t of Object.keys(tools).sort())
+        if (s.usedTools.has(t)) narrower[t] = tools[t] as ConstraintMap;
       finding.suggestion = { tools: narrower };
     }
     out.push(finding);

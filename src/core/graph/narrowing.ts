@@ -22,7 +22,8 @@ function same(a: unknown, b: unknown): boolean {
 function constraintChanges(tool: string, parent: ConstraintMap, child: ConstraintMap): ConstraintChange[] {
   const out: ConstraintChange[] = [];
   // §3.3: an empty map is {"*": wildcard}.
-  const p: ConstraintMap = Object.keys(parent).length === 0 ? { "*": { constraint_type: "wildcard" } } : parent;
+  const p: ConstraintMap =
+    Object.keys(parent).length === 0 ? { "*": { constraint_type: "wildcard" } } : parent;
   const c: ConstraintMap = Object.keys(child).length === 0 ? { "*": { constraint_type: "wildcard" } } : child;
   const args = [...new Set([...Object.keys(p), ...Object.keys(c)])].sort();
   for (const arg of args) {
@@ -38,8 +39,12 @@ function constraintChanges(tool: string, parent: ConstraintMap, child: Constrain
 export function narrowingOf(parent: NarrowingSide, child: NarrowingSide): Narrowing {
   const pt: ToolsMap = parent.claims.tools ?? {};
   const ct: ToolsMap = child.claims.tools ?? {};
-  const toolsRemoved = Object.keys(pt).filter((t) => !Object.hasOwn(ct, t)).sort();
-  const toolsAdded = Object.keys(ct).filter((t) => !Object.hasOwn(pt, t)).sort();
+  const toolsRemoved = Object.keys(pt)
+    .filter((t) => !Object.hasOwn(ct, t))
+    .sort();
+  const toolsAdded = Object.keys(ct)
+    .filter((t) => !Object.hasOwn(pt, t))
+    .sort();
   const constraints: ConstraintChange[] = [];
   for (const tool of Object.keys(ct).sort()) {
     const p = pt[tool];

@@ -3,8 +3,9 @@
  * that were verified when they were recorded, so this is a lenient reader for display: a member of
  * the wrong JSON type is treated as absent instead of failing the whole graph.
  */
-import { isPlainObject } from "../constraints/json-value.ts";
+
 import type { ToolsMap } from "../constraints/index.ts";
+import { isPlainObject } from "../constraints/json-value.ts";
 import {
   AAT_DETAILS_TYPE,
   CLAIM_APPROVE,
