@@ -22,6 +22,11 @@ export interface CliContext {
 
 /** The context of the running process. */
 export function processContext(): CliContext {
+  // `baton inspect … | head -1`: a reader that goes away is not an error of ours.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   let stdinRead = false;
   return {
     stdout: { write: (t) => void process.stdout.write(t) },

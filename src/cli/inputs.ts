@@ -114,7 +114,10 @@ export function readAnchorsValue(value: JsonValue, what: string): TrustAnchor[] 
 /** A trust-anchor file → anchors (at least one). */
 export async function loadAnchors(ctx: CliContext, source: string): Promise<TrustAnchor[]> {
   const what = `trust-anchor file ${source}`;
-  const anchors = readAnchorsValue(parseJsonText(await readSource(ctx, source, "trust-anchor file"), what), what);
+  const anchors = readAnchorsValue(
+    parseJsonText(await readSource(ctx, source, "trust-anchor file"), what),
+    what,
+  );
   if (anchors.length === 0) throw new UsageError(`${what} holds no trust anchors`);
   return anchors;
 }

@@ -119,3 +119,8 @@ function fsReason(e: unknown): string {
       return code ?? (e as Error).message;
   }
 }
+
+/** One line of compact JSON: the format of every `--json` result. */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

@@ -3,6 +3,7 @@
  * so a typo in a key file or anchors file is reported instead of silently ignored.
  */
 import { z } from "zod";
+import type { JsonValue, ToolsMap } from "../core/index.ts";
 
 const b64url = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be base64url without padding");
 
@@ -49,13 +50,13 @@ export const presentationFileSchema = z.strictObject({
   aat_pop: z.string().min(1),
 });
 
-const jsonObject = z.custom<Record<string, unknown>>(
+const jsonObject = z.custom<Record<string, JsonValue>>(
   (v) => v !== null && typeof v === "object" && !Array.isArray(v),
   "must be a JSON object",
 );
 
 /** The AAT `tools` map: tool id → constraint map (constraints are checked by the core). */
-export const toolsSchema = z.record(z.string(), jsonObject);
+export const toolsSchema: z.ZodType<ToolsMap> = z.record(z.string(), jsonObject);
 
 /** Tool-call arguments: a JSON object. */
 export const argsSchema = jsonObject;

@@ -1,19 +1,28 @@
 import { AgentKey } from "../../core/index.ts";
 import { type Command, flag, req, str } from "../command.ts";
-import { jsonText, writeSecret } from "../io.ts";
 import { UsageError } from "../errors.ts";
+import { jsonLine, jsonText, writeSecret } from "../io.ts";
 
 export const keygen: Command = {
   name: "keygen",
   summary: "generate an agent's Ed25519 key and print its agent id",
   usage: "keygen --out FILE [--name NAME] [--force] [--json]",
   options: {
-    out: { type: "string", value: "FILE", description: "where to write the private JWK (mode 0600)", required: true },
-    name: { type: "string", value: "NAME", description: "display name stored in the key file (no authority)" },
+    out: {
+      type: "string",
+      value: "FILE",
+      description: "where to write the private JWK (mode 0600)",
+      required: true,
+    },
+    name: {
+      type: "string",
+      value: "NAME",
+      description: "display name stored in the key file (no authority)",
+    },
     force: { type: "boolean", description: "overwrite FILE if it exists" },
   },
   details:
-    "The agent id is the RFC 9278 JWK-thumbprint URI of the public key. The file holds the private key:\nkeep it secret. --json prints {\"id\", \"jwk\"} with the PUBLIC jwk only.",
+    'The agent id is the RFC 9278 JWK-thumbprint URI of the public key. The file holds the private key:\nkeep it secret. --json prints {"id", "jwk"} with the PUBLIC jwk only.',
   examples: ["baton keygen --out orchestrator.key --name orchestrator"],
   async run(args, ctx) {
     const out = req(args, "out");
@@ -21,7 +30,7 @@ export const keygen: Command = {
     if (out === "-") throw new UsageError("--out must be a file: a private key is never written to stdout");
     const key = AgentKey.generate(name);
     await writeSecret(out, jsonText(key.toPrivateJwk()), flag(args, "force"));
-    ctx.stdout.write(args.json ? jsonText({ id: key.id, jwk: key.publicJwk }) : `${key.id}\n`);
+    ctx.stdout.write(args.json ? jsonLine({ id: key.id, jwk: key.publicJwk }) : `${key.id}\n`);
     return 0;
   },
 };

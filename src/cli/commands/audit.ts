@@ -1,0 +1,258 @@
+import { type FileHandle, open } from "node:fs/promises";
+import { z } from "zod";
+import { type JsonValue, jcs } from "../../core/index.ts";
+import type { AuditEvent } from "../../store/types.ts";
+import type { Trust } from "../../trust.ts";
+import { type Command, int, type ParsedArgs, str } from "../command.ts";
+import type { CliContext } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { jsonLine, validate } from "../io.ts";
+import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
+import { request, unexpectedAnswer } from "../remote.ts";
+import { shortId, style } from "../render.ts";
+
+const SOURCE = {
+  ...LOCAL_DB_OPTIONS,
+  server: { type: "string", value: "URL", description: "ask a running service instead" },
+} as const;
+
+const PAGE = 1000;
+
+const auditPageSchema = z.object({
+  events: z.array(
+    z.object({
+      id: z.int(),
+      at: z.int(),
+      type: z.string(),
+      intent: z.string().optional(),
+      agent: z.string().optional(),
+      data: z.record(z.string(), z.unknown()),
+      prev_hash: z.string(),
+      hash: z.string(),
+    }),
+  ),
+  next: z.int().nullable(),
+});
+
+interface Filter {
+  intent?: string;
+  agent?: string;
+  /** Unix ms, inclusive. */
+  from?: number;
+  /** Unix ms, exclusive. */
+  to?: number;
+}
+
+/** Calls `visit` with every matching event, oldest first, from the service or the local database. */
+async function eachEvent(
+  args: ParsedArgs,
+  ctx: CliContext,
+  filter: Filter,
+  visit: (e: AuditEvent) => void | Promise<void>,
+): Promise<void> {
+  if (oneSource(args) === "server") {
+    const server = str(args, "server") as string;
+    let after = 0;
+    for (;;) {
+      const q = new URLSearchParams({ after: String(after), limit: String(PAGE) });
+      for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+      const r = await request(server, "GET", `/v1/audit?${q}`);
+      if (r.status !== 200) throw unexpectedAnswer(server, r);
+      const page = validate(auditPageSchema, r.body, `${server} /v1/audit`) as {
+        events: AuditEvent[];
+        next: number | null;
+      };
+      for (const e of page.events) await visit(e);
+      if (page.next === null) return;
+      after = page.next;
+    }
+  }
+  await withTrust(args, ctx, async (trust) => {
+    let after = 0;
+    for (;;) {
+      const page = await trust.audit({ ...filter, after, limit: PAGE });
+      for (const e of page.events) await visit(e);
+      if (page.next === null) return;
+      after = page.next;
+    }
+  });
+}
+
+async function withTrust<T>(args: ParsedArgs, ctx: CliContext, fn: (trust: Trust) => Promise<T>): Promise<T> {
+  const trust = await openLocalTrust(args, ctx);
+  try {
+    return await fn(trust);
+  } finally {
+    await trust.close();
+  }
+}
+
+/** One line per event: `#12 2025-01-01T10:00:00Z decision DENY scope_widened read_file intent=… agent=…`. */
+function eventLine(e: AuditEvent, ctx: CliContext): string {
+  const s = style(ctx);
+  const d = e.data as Record<string, JsonValue>;
+  let what: string;
+  switch (e.type) {
+    case "decision":
+      what =
+        d.allow === true ? `${s.ok("PERMIT")} ${d.tool ?? ""}` : `${s.bad("DENY")} ${d.code} ${d.tool ?? ""}`;
+      break;
+    case "token_recorded":
+      what = `token ${d.jti} at depth ${d.depth}`;
+      break;
+    case "revocation": {
+      const t = d.target as { kind?: string; id?: string } | undefined;
+      what = `${s.warn("revoked")} ${t?.kind} ${t?.kind === "agent" ? shortId(String(t?.id)) : t?.id}${d.reason ? ` (${d.reason})` : ""}`;
+      break;
+    }
+    case "revocation_refused":
+      what = `${s.bad("revocation refused")} ${d.code}`;
+      break;
+    default:
+      what = JSON.stringify(d);
+  }
+  const about = [e.intent ? `intent=${e.intent}` : "", e.agent ? `agent=${shortId(e.agent)}` : ""].filter(
+    Boolean,
+  );
+  return `${s.dim(`#${e.id}`)} ${new Date(e.at).toISOString()} ${e.type} ${what.trim()}${about.length ? `  ${s.dim(about.join(" "))}` : ""}\n`;
+}
+
+export const auditTail: Command = {
+  name: "audit tail",
+  summary: "show the most recent audit events",
+  usage: "audit tail [--db PATH | --server URL] [--intent ID] [--agent ID] [-n N]",
+  options: {
+    ...SOURCE,
+    intent: { type: "string", value: "ID", description: "only events of this intent" },
+    agent: { type: "string", value: "ID", description: "only events of this agent" },
+    n: { type: "string", value: "N", short: "n", description: "how many events (default 20)" },
+  },
+  details: 'Oldest of the last N first. --json prints {"events": [...]} in the HTTP API\'s spelling.',
+  examples: [
+    "baton audit tail --db data/baton.db -n 5",
+    "baton audit tail --server http://127.0.0.1:7420 --intent triage-42",
+  ],
+  async run(args, ctx) {
+    const n = int(args, "n", 1) ?? 20;
+    const filter: Filter = {};
+    const intent = str(args, "intent");
+    const agent = str(args, "agent");
+    if (intent !== undefined) filter.intent = intent;
+    if (agent !== undefined) filter.agent = agent;
+    const last: AuditEvent[] = [];
+    await eachEvent(args, ctx, filter, (e) => {
+      last.push(e);
+      if (last.length > n) last.shift();
+    });
+    if (args.json) ctx.stdout.write(jsonLine({ events: last }));
+    else if (last.length === 0) ctx.stdout.write("no audit events\n");
+    else for (const e of last) ctx.stdout.write(eventLine(e, ctx));
+    return 0;
+  },
+};
+
+export const auditCheck: Command = {
+  name: "audit check",
+  summary: "walk the audit log's hash chain and report the first broken event",
+  usage: "audit check [--db PATH | --server URL]",
+  options: { ...SOURCE },
+  details: "Exit 0 when the chain is intact, 1 when an event was altered, removed or cut off.",
+  examples: ["baton audit check --db data/baton.db"],
+  async run(args, ctx) {
+    let result: Record<string, JsonValue>;
+    if (oneSource(args) === "server") {
+      const server = str(args, "server") as string;
+      const r = await request(server, "GET", "/v1/audit/check");
+      if (r.status !== 200) throw unexpectedAnswer(server, r);
+      result = r.body as Record<string, JsonValue>;
+    } else {
+      const r = await withTrust(args, ctx, (trust) => trust.checkAudit());
+      result = r.ok
+        ? { ok: true, count: r.count, head_hash: r.headHash }
+        : { ok: false, id: r.id, reason: r.reason, message: r.message };
+    }
+    if (args.json) {
+      ctx.stdout.write(jsonLine(result));
+    } else {
+      const s = style(ctx);
+      ctx.stdout.write(
+        result.ok === true
+          ? `${s.ok("✓")} audit log intact: ${result.count} event${result.count === 1 ? "" : "s"}, head ${String(result.head_hash).slice(0, 16)}…\n`
+          : `${s.bad("✗")} audit log broken at event ${result.id} (${result.reason}): ${result.message}\n`,
+      );
+    }
+    return result.ok === true ? 0 : 1;
+  },
+};
+
+/** An ISO 8601 date-time (or unix milliseconds) → unix ms. */
+function timeFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const ms = /^[0-9]{1,15}$/.test(v) ? Number(v) : Date.parse(v);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z, got "${v}"`);
+  return ms;
+}
+
+export const auditExport: Command = {
+  name: "audit export",
+  summary: "export audit events as JSON Lines (one JCS event per line)",
+  usage: "audit export [--db PATH | --server URL] [--from ISO] [--to ISO] [--out FILE]",
+  options: {
+    ...SOURCE,
+    from: { type: "string", value: "ISO", description: "events at or after this time" },
+    to: { type: "string", value: "ISO", description: "events before this time" },
+    out: { type: "string", value: "FILE", description: "write here instead of stdout" },
+  },
+  details: "Each line carries prev_hash and hash, so the export can be checked on its own.",
+  examples: ["baton audit export --db data/baton.db --from 2025-01-01T00:00:00Z --out audit.jsonl"],
+  async run(args, ctx) {
+    const filter: Filter = {};
+    const from = timeFlag(args, "from");
+    const to = timeFlag(args, "to");
+    if (from !== undefined) filter.from = from;
+    if (to !== undefined) filter.to = to;
+    const out = str(args, "out");
+    let file: FileHandle | null = null;
+    if (out !== undefined && out !== "-") {
+      try {
+        file = await open(out, "w");
+      } catch (e) {
+        throw new UsageError(
+          `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
+      }
+    }
+    const write = async (line: string) => {
+      if (file) await file.write(line);
+      else ctx.stdout.write(line);
+    };
+    let count = 0;
+    try {
+      if (oneSource(args) === "server") {
+        await eachEvent(args, ctx, filter, async (e) => {
+          await write(`${jcs(e)}\n`);
+          count++;
+        });
+      } else {
+        await withTrust(args, ctx, async (trust) => {
+          for await (const line of trust.exportAudit(filter)) {
+            await write(line);
+            count++;
+          }
+        });
+      }
+    } finally {
+      await file?.close();
+    }
+    if (file) {
+      ctx.stdout.write(
+        args.json
+          ? jsonLine({ out, events: count })
+          : `${style(ctx).ok("✓")} exported ${count} event${count === 1 ? "" : "s"} → ${out}\n`,
+      );
+    }
+    return 0;
+  },
+};
