@@ -1,0 +1,15 @@
+/** Service configuration: the zod schema, its defaults, and the loader (file + `BATON_*` env). */
+export { type LoadConfigOptions, loadConfig } from "./load.ts";
+export {
+  type BatonConfig,
+  ConfigError,
+  type ConfigInput,
+  configSchema,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_DB_PATH,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  parseConfig,
+  publicJwkSchema,
+  trustAnchorSchema,
+} from "./schema.ts";
