@@ -7,6 +7,6 @@
  * - stores: `openStore`, `RevocationState`.
  */
 export * from "./core/index.ts";
+export { loadCedarPolicy, PendingApprovals, policyCheck } from "./policy/index.ts";
 export * from "./sdk/index.ts";
-export { loadCedarPolicy, policyCheck, PendingApprovals } from "./policy/index.ts";
 export { openStore, RevocationState } from "./store/index.ts";

@@ -25,6 +25,8 @@ import type { DecisionCode } from "./core/errors.ts";
 import type { NonceCheck, PermitLedger, RevocationTarget } from "./core/ports.ts";
 import { type RevocationCode, verifyRevocationRequest } from "./core/revocation/index.ts";
 import { matchesPattern } from "./core/token/claims.ts";
+import { loadCedarPolicy } from "./policy/cedar.ts";
+import { PendingApprovals } from "./policy/pending.ts";
 import { openStore } from "./store/open.ts";
 import { RevocationState } from "./store/revocation-state.ts";
 import type {
@@ -148,6 +150,8 @@ const MAX_AUDITED_JTIS = 16;
 
 export class Trust {
   readonly config: BatonConfig;
+  /** Calls waiting for a step-up approval on this node (`GET /v1/approvals`). */
+  readonly pending = new PendingApprovals();
   readonly limits: VerifyLimits;
   readonly #store: Store;
   readonly #revocations: RevocationState;
@@ -210,6 +214,17 @@ export class Trust {
               ).ok,
           })
         : undefined);
+    // Request-time Cedar policy from the config, unless the caller passed its own rules. Loaded
+    // (and pre-parsed) once here; a malformed policy file is a start-up error.
+    const rules =
+      options.rules ??
+      (config.cedar
+        ? loadCedarPolicy({
+            policies: config.cedar.policies,
+            ...(config.cedar.catalog !== undefined ? { catalog: config.cedar.catalog } : {}),
+            ...(approvals ? { approvals } : {}),
+          })
+        : undefined);
     this.#verifier = new Verifier({
       trustAnchors: config.trustAnchors,
       audience: config.audience,
@@ -218,7 +233,7 @@ export class Trust {
       revocation: this.#revocations,
       ledger,
       ...(approvals ? { approvals } : {}),
-      ...(options.rules ? { rules: options.rules } : {}),
+      ...(rules ? { rules } : {}),
     });
   }
 
@@ -291,6 +306,13 @@ export class Trust {
         intent: decision.intent,
         holder: decision.holder,
       };
+    }
+    if (typeof input.tool === "string" && input.args !== null && typeof input.args === "object") {
+      this.pending.observe(
+        { presentation: input.presentation, tool: input.tool, args: input.args },
+        decision,
+        now,
+      );
     }
     if (this.#onDecision) {
       try {

@@ -70,6 +70,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: "export audit events as JSON Lines",
     load: async () => (await import("./commands/audit.ts")).auditExport,
   },
+  "policy check": {
+    summary: "validate a Cedar policy set against the tool catalog",
+    load: async () => (await import("./commands/policy.ts")).policyCheckCommand,
+  },
   serve: { summary: "run the Baton service", load: async () => (await import("./commands/serve.ts")).serve },
   demo: {
     summary: "walk through a delegation story",
@@ -77,7 +81,7 @@ const COMMANDS: Record<string, Entry> = {
   },
 };
 
-const GROUPS = new Set(["anchor", "audit"]);
+const GROUPS = new Set(["anchor", "audit", "policy"]);
 
 export function version(): string {
   try {

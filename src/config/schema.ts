@@ -91,6 +91,8 @@ export const configSchema = z.strictObject({
   approverKeys: z.array(publicJwkSchema).default([]),
   limits: limitsSchema.optional(),
   policy: policySchema.optional(),
+  /** Request-time Cedar policy (B7): a .cedar file or a directory of them, and the tool catalog. */
+  cedar: z.strictObject({ policies: nonEmpty, catalog: nonEmpty.optional() }).optional(),
   store: z
     .strictObject({
       /** SQLite file; default ./data/baton.db (relative to the working directory). */

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { DEFAULT_BODY_LIMIT } from "../config/schema.ts";
+import { approvalsRoutes } from "../policy/approvals-routes.ts";
 import type { Trust } from "../trust.ts";
 import { installErrorHandler, sendProblem } from "./error-handler.ts";
 import { type LogLevel, loggerOptions } from "./logging.ts";
@@ -95,6 +96,7 @@ export async function buildApp(trust: Trust, options: AppOptions = {}): Promise<
   await app.register(auditRoutes, { trust });
   await app.register(agentRoutes, { trust });
   await app.register(healthRoutes, { trust });
+  await app.register(approvalsRoutes, { pending: trust.pending });
   if (options.graph !== false) await app.register(graphRoutes, { ...options.graph, trust });
   for (const r of options.routes ?? []) await app.register(r.plugin, r.options ?? {});
   return app;

@@ -16,6 +16,8 @@ const ROUTES: [string, string][] = [
   ["/v1/graph", "get"],
   ["/v1/graph/audit", "get"],
   ["/v1/intents", "get"],
+  // Step-up approvals waiting on this node (src/policy/approvals-routes.ts).
+  ["/v1/approvals", "get"],
 ];
 
 interface Doc {

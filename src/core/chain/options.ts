@@ -1,6 +1,6 @@
 import type { JsonValue } from "../constraints/index.ts";
 import type { DecisionCode } from "../errors.ts";
-import type { PublicJwk, PublicKey } from "../keys/public-key.ts";
+import type { PublicJwk } from "../keys/public-key.ts";
 import type { NonceCheck, PermitLedger, RevocationCheck } from "../ports.ts";
 import type { VerifiedToken } from "./verified-token.ts";
 

@@ -60,7 +60,7 @@ function importRawX(x: string): KeyResult {
   const hit = cache.get(x);
   if (hit) return { ok: true, key: hit };
   const raw = b64urlDecode(x);
-  if (!raw || raw.length !== 32) return { ok: false, reason: "x is not 32 bytes of canonical base64url" };
+  if (raw?.length !== 32) return { ok: false, reason: "x is not 32 bytes of canonical base64url" };
   let point: ed.Point;
   try {
     point = ed.Point.fromBytes(raw, false); // RFC 8032 decoding: non-canonical y is refused

@@ -51,7 +51,21 @@ describe("strict JSON (AAT -02 §3.1, steps 3b/4b/7b)", () => {
   });
 
   it("refuses what RFC 8259 refuses", () => {
-    for (const text of ["", "01", "[1,]", '{"a":1,}', "'a'", '"\u0001"', "NaN", "-", "1.", ".5", '{"a" 1}', "[1] x", "tru"]) {
+    for (const text of [
+      "",
+      "01",
+      "[1,]",
+      '{"a":1,}',
+      "'a'",
+      '"\u0001"',
+      "NaN",
+      "-",
+      "1.",
+      ".5",
+      '{"a" 1}',
+      "[1] x",
+      "tru",
+    ]) {
       expect(parseFast(text).ok, text).toBe(false);
     }
   });
