@@ -1,8 +1,8 @@
 import { createPublicKey, verify as cryptoVerify, sign } from "node:crypto";
-import { AgentKey } from "../src/core/keys/agent-key.ts";
 import { derive, grant, prove } from "../src/core/chain/issue.ts";
 import { Verifier } from "../src/core/chain/verify.ts";
 import type { ToolsMap } from "../src/core/constraints/index.ts";
+import { AgentKey } from "../src/core/keys/agent-key.ts";
 
 /** Times `fn` for about `ms` milliseconds after a warm-up; returns µs per call (median of 5 batches). */
 export async function timeIt(fn: () => unknown | Promise<unknown>, ms = 400): Promise<number> {
@@ -45,18 +45,41 @@ export async function runChainBench(): Promise<{ rawUs: number; rows: ChainBench
   const root = AgentKey.fromSeed(seed(1));
   const agents = Array.from({ length: 9 }, (_, i) => AgentKey.fromSeed(seed(0x20 + i)));
   const tools: ToolsMap = {
-    read_file: { path: { constraint_type: "wildcard" }, mode: { constraint_type: "one_of", values: ["r", "rw"] } },
+    read_file: {
+      path: { constraint_type: "wildcard" },
+      mode: { constraint_type: "one_of", values: ["r", "rw"] },
+    },
     search: { query: { constraint_type: "wildcard" } },
   };
   const now = 1_800_000_000;
   const anchors = [{ issuer: "https://auth.example.com", jwk: root.publicJwk }];
   const rows: ChainBenchRow[] = [];
   for (const n of [1, 2, 4, 8]) {
-    const g = grant({ key: root, issuer: "https://auth.example.com", to: agents[0]!, tools, ttl: 3600, maxDepth: 8, now, intent: { id: "bench", purpose: "benchmark" } });
+    const g = grant({
+      key: root,
+      issuer: "https://auth.example.com",
+      to: agents[0]!,
+      tools,
+      ttl: 3600,
+      maxDepth: 8,
+      now,
+      intent: { id: "bench", purpose: "benchmark" },
+    });
     if (!g.ok) throw new Error(g.message);
     let chain = g.value;
     for (let i = 1; i < n; i++) {
-      const d = derive(chain, { key: agents[i - 1]!, to: agents[i]!, tools: { read_file: { path: { constraint_type: "wildcard" }, mode: { constraint_type: "exact", value: "r" } } }, ttl: 1800, now });
+      const d = derive(chain, {
+        key: agents[i - 1]!,
+        to: agents[i]!,
+        tools: {
+          read_file: {
+            path: { constraint_type: "wildcard" },
+            mode: { constraint_type: "exact", value: "r" },
+          },
+        },
+        ttl: 1800,
+        now,
+      });
       if (!d.ok) throw new Error(d.message);
       chain = d.value;
     }
@@ -76,7 +99,15 @@ export async function runChainBench(): Promise<{ rawUs: number; rows: ChainBench
       const d = await warm.verify({ presentation, tool: "read_file", args, now });
       if (!d.allow) throw new Error(d.message);
     });
-    rows.push({ tokens: n, coldUs, warmUs, coldRatio: coldUs / rawUs, warmRatio: warmUs / rawUs, coldTarget: 1.25 * (n + 1), warmTarget: 1.5 });
+    rows.push({
+      tokens: n,
+      coldUs,
+      warmUs,
+      coldRatio: coldUs / rawUs,
+      warmRatio: warmUs / rawUs,
+      coldTarget: 1.25 * (n + 1),
+      warmTarget: 1.5,
+    });
   }
   return { rawUs, rows };
 }
@@ -86,6 +117,8 @@ export function printChainBench(r: { rawUs: number; rows: ChainBenchRow[] }): vo
   console.log("| tokens | cold µs | cold ÷ raw | target | warm µs | warm ÷ raw | target |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const x of r.rows) {
-    console.log(`| ${x.tokens} | ${x.coldUs.toFixed(1)} | ${x.coldRatio.toFixed(2)} | ≤ ${x.coldTarget.toFixed(2)} | ${x.warmUs.toFixed(1)} | ${x.warmRatio.toFixed(2)} | ≤ ${x.warmTarget.toFixed(2)} |`);
+    console.log(
+      `| ${x.tokens} | ${x.coldUs.toFixed(1)} | ${x.coldRatio.toFixed(2)} | ≤ ${x.coldTarget.toFixed(2)} | ${x.warmUs.toFixed(1)} | ${x.warmRatio.toFixed(2)} | ≤ ${x.warmTarget.toFixed(2)} |`,
+    );
   }
 }

@@ -64,7 +64,11 @@ export const limitsSchema = z.strictObject({
   maxConstraintDepth: count.optional(),
   maxIatSkew: count.optional(),
   maxTokenLifetime: count.optional(),
-  popWindow: count.optional(),
+  popWindow: z
+    .int()
+    .min(1)
+    .max(60, "must be at most 60 s (AAT -02 §7.3: beyond ±60 s is NOT RECOMMENDED)")
+    .optional(),
 });
 
 export const policySchema = z.strictObject({

@@ -2,6 +2,8 @@
  * Baton's pure protocol core: AAT -02 tokens with the Baton profile, derivation, proof of
  * possession and the explaining chain verifier. No I/O: time, state and keys are passed in.
  */
+
+export * from "./approval/index.ts";
 export {
   type DeriveOptions,
   derive,
@@ -13,6 +15,7 @@ export {
   prove,
   uuidv7,
 } from "./chain/issue.ts";
+export { MemoryLedger } from "./chain/memory-ledger.ts";
 export {
   type ApprovalGate,
   type CallContext,
@@ -43,6 +46,7 @@ export {
   THUMBPRINT_URI_PREFIX,
 } from "./keys/public-key.ts";
 export type * from "./ports.ts";
+export * from "./revocation/index.ts";
 export { type AatClaims, type BatonClaims, type Intent, matchesPattern } from "./token/claims.ts";
 export { decodeToken, type UnverifiedToken } from "./token/decode.ts";
 export { AAT_TYP, ALG, linkHash, POP_TYP, signCompact, splitCompact } from "./token/jws.ts";

@@ -26,6 +26,7 @@ import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.j
 import { CallToolRequestSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
+import { jcs } from "../core/encoding.ts";
 import { BatonError } from "../core/errors.ts";
 import type { BatonVerifier } from "./verifier.ts";
 
@@ -81,7 +82,7 @@ export function guardMcpServer(server: McpServer, options: GuardMcpOptions): Mcp
   low.setRequestHandler = (schema, handler) => {
     const method = (schema as { shape?: { method?: { value?: unknown } } })?.shape?.method?.value;
     if (schema === CallToolRequestSchema || method === "tools/call") {
-      return original(schema, guardHandler(handler, options));
+      return original(schema, guardHandler(handler, options, server));
     }
     return original(schema, handler);
   };
@@ -89,7 +90,45 @@ export function guardMcpServer(server: McpServer, options: GuardMcpOptions): Mcp
   return server;
 }
 
-function guardHandler(handler: Handler, o: GuardMcpOptions): Handler {
+/** The SDK's own input validation, as it will run before the tool's handler. */
+interface InputValidator {
+  _registeredTools?: Record<string, unknown>;
+  validateToolInput?: (tool: unknown, args: unknown, name: string) => Promise<unknown>;
+}
+
+/**
+ * What the tool's handler will receive: the SDK parses `arguments` with the tool's input schema,
+ * and zod transforms (trim, toLowerCase, coerce, defaults) can change values. The guard must
+ * verify exactly what runs, so a call whose arguments the schema would change is refused.
+ * Returns null when the handler gets the arguments unchanged (or the SDK will reject them anyway).
+ */
+async function changedBySchema(
+  server: McpServer,
+  name: string,
+  args: Record<string, JsonValue>,
+): Promise<string | null> {
+  const v = server as unknown as InputValidator;
+  const tool = v._registeredTools?.[name];
+  if (!tool || typeof v.validateToolInput !== "function") return null;
+  let parsed: unknown;
+  try {
+    parsed = await v.validateToolInput.call(server, tool, args, name);
+  } catch {
+    return null; // invalid input: the SDK refuses it before the handler runs
+  }
+  if (parsed === undefined) return null; // no input schema: the handler sees no parsed args
+  let same = false;
+  try {
+    same = jcs(parsed) === jcs(args);
+  } catch {
+    same = false;
+  }
+  return same
+    ? null
+    : `the input schema of tool "${name}" would change these arguments before the tool runs; send them exactly as the tool uses them`;
+}
+
+function guardHandler(handler: Handler, o: GuardMcpOptions, server: McpServer): Handler {
   return async (request, extra) => {
     const params = request.params;
     const meta = params._meta ?? {};
@@ -97,7 +136,12 @@ function guardHandler(handler: Handler, o: GuardMcpOptions): Handler {
     const args = (params.arguments ?? {}) as Record<string, JsonValue>;
     const approval = meta[APPROVAL_META];
     let decision: Decision;
-    if (!Object.hasOwn(meta, PRESENTATION_META)) {
+    const changed = Object.hasOwn(meta, PRESENTATION_META)
+      ? await changedBySchema(server, params.name, args)
+      : null;
+    if (changed !== null) {
+      decision = deny("args_mismatch", "7f", changed);
+    } else if (!Object.hasOwn(meta, PRESENTATION_META)) {
       decision = deny(
         "malformed_presentation",
         "1",

@@ -8,6 +8,8 @@
  * const d = await verifier.verify({ presentation, tool: "search_web", args: { q: "baton" } });
  * if (!d.allow) console.log(d.code, d.message);
  */
+
+import { MemoryLedger } from "../core/chain/memory-ledger.ts";
 import type { Decision, VerifyOptions } from "../core/chain/options.ts";
 import { Verifier } from "../core/chain/verify.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
@@ -49,8 +51,8 @@ export type LocalVerifierOptions = (
 };
 
 /**
- * Verifies in process: with the core `Verifier` (options as in `VerifyOptions`; no store, so no
- * replay tracking or usage counts unless a `ledger` is passed) or through the `Trust` facade.
+ * Verifies in process: with the core `Verifier` (options as in `VerifyOptions`; replay tracking
+ * and usage counts in memory unless a shared `ledger` is passed) or through the `Trust` facade.
  * The call's approval is made visible to request-time policies (`runWithApproval`).
  */
 export class LocalVerifier implements BatonVerifier {
@@ -75,7 +77,12 @@ export class LocalVerifier implements BatonVerifier {
         pending?: unknown;
         trust?: unknown;
       };
-      const verifier = new Verifier(verifyOptions);
+      // Replay tracking (7i) is a MUST for side-effecting tools: without a shared ledger, each
+      // LocalVerifier keeps its own in memory (per process; use the service for several nodes).
+      const verifier = new Verifier({
+        ...verifyOptions,
+        ledger: verifyOptions.ledger ?? new MemoryLedger(() => Math.floor(this.clock() / 1000)),
+      });
       this.run = (r, now) =>
         verifier.verify({
           presentation: r.presentation,

@@ -156,7 +156,10 @@ export class RevocationState implements RevocationCheck {
       // Bounded: each page advances lastSeq; the table is finite and only grows by new adds.
       for (;;) {
         const page = await feed.fetch(this.#lastSeq, this.#pageSize);
-        for (const record of page) this.apply(record);
+        for (const record of page) {
+          this.#add(record.target, record.reason, record.tokenExp);
+          if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+        }
         if (page.length < this.#pageSize) break;
       }
     } catch (error) {
@@ -167,10 +170,13 @@ export class RevocationState implements RevocationCheck {
     return true;
   }
 
-  /** Adds one revocation to the set (e.g. the node's own add, without waiting for the feed). */
+  /**
+   * Adds one revocation to the set at once (e.g. the node's own add, without waiting for the feed).
+   * It never moves the feed position: only a catch-up does, so a revocation made elsewhere with a
+   * lower seq, while this node's feed was down, is still fetched.
+   */
   apply(record: RevocationRecord): void {
     this.#add(record.target, record.reason, record.tokenExp);
-    if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
   }
 
   #add(target: RevocationTarget, reason: string | undefined, tokenExp: number | undefined): void {

@@ -33,7 +33,16 @@ export function tokenInputOf(t: VerifiedToken): TokenInput {
  */
 export class TokenInfoCache {
   readonly #map = new Map<string, TokenInput | null>();
-  constructor(private readonly max = 10_000) {}
+  #bytes = 0;
+  /**
+   * Bounded by count and by bytes: anyone can present (unsigned) tokens of up to MAX_TOKEN_SIZE,
+   * so a count bound alone would let unauthenticated callers pin gigabytes. An entry costs about
+   * three times its compact length (the key, the kept token, the decoded payload).
+   */
+  constructor(
+    private readonly max = 10_000,
+    private readonly maxBytes = 16 * 1_048_576,
+  ) {}
 
   /** The description of `compact` at chain position `index`, or null if it does not decode. */
   get(compact: string, index: number): TokenInput | null {
@@ -42,11 +51,16 @@ export class TokenInfoCache {
     const d = decodeToken(compact, index);
     // The issuer of an unverified root is its iss claim; for a permitted chain that is the anchor's issuer.
     const info = d.ok ? tokenInputOf(d.value.token) : null;
-    if (this.#map.size >= this.max) {
+    const cost = compact.length * 3;
+    if (cost > this.maxBytes) return info;
+    while (this.#map.size >= this.max || this.#bytes + cost > this.maxBytes) {
       const oldest = this.#map.keys().next();
-      if (!oldest.done) this.#map.delete(oldest.value);
+      if (oldest.done) break;
+      this.#map.delete(oldest.value);
+      this.#bytes -= oldest.value.length * 3;
     }
     this.#map.set(compact, info);
+    this.#bytes += cost;
     return info;
   }
 }

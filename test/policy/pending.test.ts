@@ -1,4 +1,5 @@
 import Fastify from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { describe, expect, it } from "vitest";
 import { approvalArgsHash } from "../../src/core/approval/approval.ts";
 import type { Decision } from "../../src/core/chain/options.ts";
@@ -55,6 +56,8 @@ describe("pending approvals", () => {
     const pending = new PendingApprovals();
     pending.observe(call, required, 1000);
     const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
     await app.register(approvalsRoutes, { pending, now: () => 1001 });
     const res = await app.inject({ method: "GET", url: "/v1/approvals" });
     expect(res.statusCode).toBe(200);

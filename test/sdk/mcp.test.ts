@@ -20,6 +20,15 @@ beforeAll(async () => {
     ran.push(`search_web ${q}`);
     return { content: [{ type: "text", text: `results for ${q}` }] };
   });
+  // A schema that rewrites its input: " PROD " would reach the handler as "prod".
+  server.registerTool(
+    "normalise",
+    { inputSchema: { env: z.string().trim().toLowerCase() } },
+    async ({ env }) => {
+      ran.push(`normalise ${env}`);
+      return { content: [{ type: "text", text: env }] };
+    },
+  );
   server.registerTool("deploy", { inputSchema: { env: z.string() } }, async ({ env }) => {
     ran.push(`deploy ${env}`);
     return { content: [{ type: "text", text: `deployed ${env}` }] };
@@ -87,6 +96,26 @@ describe("MCP adapter (official SDK, in-memory transport)", () => {
     });
     expectDenied(r, "args_mismatch");
     expect(ran).not.toContain("search_web exfiltrate");
+  });
+
+  it("refuses arguments the tool's input schema would rewrite before the handler runs", async () => {
+    const { root } = chains();
+    const args = { env: " PROD " };
+    const presentation = orchestrator.prove(root, { tool: "normalise", args, aud: AUD });
+    const d = expectDenied(
+      await callToolWithBaton(client, { name: "normalise", arguments: args, presentation }),
+      "args_mismatch",
+    );
+    expect(d.message).toMatch(/input schema/);
+    expect(ran).not.toContain("normalise prod");
+    // Arguments already in the form the tool uses pass.
+    const clean = { env: "staging" };
+    const ok = await callToolWithBaton(client, {
+      name: "normalise",
+      arguments: clean,
+      presentation: orchestrator.prove(root, { tool: "normalise", args: clean, aud: AUD }),
+    });
+    expect(ok.isError).toBeFalsy();
   });
 
   it("refuses a presentation proved for another tool", async () => {

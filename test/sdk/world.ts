@@ -28,6 +28,7 @@ export function chains() {
       deploy: {},
       count_things: {},
       search_web: {},
+      normalise: {},
     },
     ttl: "15m",
     maxDepth: 3,

@@ -41,6 +41,20 @@ describe("RevocationState.check", () => {
     }
   });
 
+  it("never moves the feed position when a node applies its own revocation (a lower seq missed elsewhere is still fetched)", async () => {
+    const store = new MemoryStore();
+    const missed = await store.addRevocation({ target: { kind: "token", id: "jti-missed" } });
+    const own = await store.addRevocation({ target: { kind: "token", id: "jti-own" } });
+    // A node that never heard of seq 1 applies its own seq 2 first …
+    const state = new RevocationState();
+    state.apply(own.record);
+    expect(state.status().lastSeq).toBe(0);
+    // … so a catch-up from its position still finds seq 1.
+    const caughtUp = await RevocationState.open(store);
+    expect(caughtUp.check({ tokens: [{ index: 0, jti: "jti-missed", hash: "sha256:x", issuer: "i", holder: "h" }] })?.target).toEqual(missed.record.target);
+    await caughtUp.close();
+  });
+
   it("cascades: revoking a parent's holder denies every descendant, recorded or not", () => {
     const state = new RevocationState();
     state.apply(record(1, "agent", "urn:jwk:planner", { reason: "compromised" }));

@@ -190,8 +190,20 @@ export function derive(chain: readonly string[], o: DeriveOptions): IssueResult<
       message: `a ${o.ttl} s token would outlive its parent, which has ${Math.max(0, p.exp - o.now)} s left`,
     } as Failure);
   }
+  const jti = o.jti ?? uuidv7(o.now * 1000);
+  for (let i = 0; i < chain.length; i++) {
+    const t = decodeToken(chain[i] as string, i);
+    if (t.ok && t.value.token.claims.jti === jti) {
+      return refuse({
+        code: "duplicate_jti",
+        step: "2c",
+        token: chain.length,
+        message: `jti "${jti}" is already used by token ${i} of the chain`,
+      } as Failure);
+    }
+  }
   const payload: Record<string, unknown> = {
-    jti: o.jti ?? uuidv7(o.now * 1000),
+    jti,
     iss: p.holder.id,
     iat: Math.max(o.now, p.iat),
     exp,

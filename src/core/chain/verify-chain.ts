@@ -30,7 +30,12 @@ export function failure(code: DecisionCode, step: string, token: number | null, 
  */
 export class VerifiedTokenCache {
   private readonly map = new Map<string, { token: VerifiedToken; context: string }>();
-  constructor(private readonly max = 10_000) {}
+  private bytes = 0;
+  /** Bounded by entries and by bytes (a verified token is kept with its compact form and claims). */
+  constructor(
+    private readonly max = 10_000,
+    private readonly maxBytes = 32 * 1_048_576,
+  ) {}
 
   get(compact: string, index: number, context: string): VerifiedToken | undefined {
     const hit = this.map.get(compact);
@@ -39,11 +44,21 @@ export class VerifiedTokenCache {
   }
 
   set(compact: string, context: string, token: VerifiedToken): void {
-    if (this.map.size >= this.max) {
+    const cost = compact.length * 3;
+    if (cost > this.maxBytes) return;
+    const old = this.map.get(compact);
+    if (old) {
+      this.map.delete(compact);
+      this.bytes -= cost;
+    }
+    while (this.map.size >= this.max || this.bytes + cost > this.maxBytes) {
       const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+      if (oldest.done) break;
+      this.map.delete(oldest.value);
+      this.bytes -= oldest.value.length * 3;
     }
     this.map.set(compact, { token, context });
+    this.bytes += cost;
   }
 
   get size(): number {

@@ -336,7 +336,7 @@ export class Verifier {
           ? {
               replay: {
                 key: `${leaf.claims.holder.id} ${pc.jti}`,
-                expiresAt: pc.iat + this.limits.popWindow + 1,
+                expiresAt: pc.iat + this.limits.popWindow + this.limits.maxIatSkew + 1,
               },
             }
           : {}),
