@@ -153,7 +153,7 @@ describe("verifyRevocationRequest", () => {
   });
 
   describe("intent targets", () => {
-    it("accepts the root holder (the task owner)", () => {
+    it("accepts the root holder (the task owner), narrowed to its own root token", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
           key: orchestrator,
@@ -163,7 +163,9 @@ describe("verifyRevocationRequest", () => {
         }),
         options,
       );
-      expect(r).toMatchObject({ ok: true, authority: "owner" });
+      expect(r).toMatchObject({ ok: true, authority: "owner", target: { kind: "token" } });
+      // Another issuer's tree with the same intent id is not the owner's to revoke.
+      expect(r.ok && r.target.id.startsWith("sha256:")).toBe(true);
     });
 
     it("refuses a deeper delegate", () => {

@@ -223,24 +223,23 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       expect(d).toMatchObject({ allow: false, code: "revoked", token: 1 });
     });
 
-    it("revokes a whole intent when the task owner (root holder) asks", async () => {
+    it("revokes the task owner's whole tree when the root holder revokes its intent", async () => {
+      const tree = delegation(4);
       const r = await h.trust.revoke(
         createRevocationRequest({
           key: orchestrator,
           target: { kind: "intent", id: INTENT.id },
-          chain: delegation(1),
+          chain: tree.slice(0, 1),
           now: NOW,
         }),
       );
-      expect(r).toMatchObject({ ok: true, record: { target: { kind: "intent", id: INTENT.id } } });
-      const d = await h.trust.verify({ presentation: present(delegation(4)), tool: "search", args: ARGS });
+      // Narrowed to the owner's root token: it cascades to the whole tree, and only to that tree.
+      expect(r).toMatchObject({ ok: true, record: { target: { kind: "token" } } });
+      const d = await h.trust.verify({ presentation: present(tree), tool: "search", args: ARGS });
       expect(d).toMatchObject({ allow: false, code: "revoked", token: 0 });
-      const unbound = await h.trust.verify({
-        presentation: present(delegation(2, { intent: false })),
-        tool: "search",
-        args: ARGS,
-      });
-      expect(unbound.allow).toBe(true);
+      // Another root bound to the same intent id is not the owner's to revoke.
+      const other = await h.trust.verify({ presentation: present(delegation(2)), tool: "search", args: ARGS });
+      expect(other.allow).toBe(true);
     });
 
     it("refuses a sibling agent that is not in the chain, and audits the refusal", async () => {

@@ -223,6 +223,14 @@ export function verifyRevocationRequest(
   const { signingInput, signature } = split.parts;
   for (const c of candidates) {
     if (!c.key.verify(signingInput, signature)) continue;
+    if (c.authority === "owner" && req.target.kind === "intent") {
+      // An intent id is a string any issuer may use, so a root holder's "revoke my intent" is
+      // narrowed to what it owns: its root token, which cascades to the whole tree below it.
+      // Revoking an intent id everywhere stays with trust anchors and admins.
+      const root = tokens[0] as VerifiedToken;
+      target = { kind: "token", id: `sha256:${root.hash}` };
+      tokenExp = root.claims.exp;
+    }
     return {
       ok: true,
       jti,
