@@ -1,6 +1,9 @@
 /**
- * The embedded store: better-sqlite3 in WAL mode with synchronous=FULL, so an acknowledged write
- * survives a process crash and a power loss. Writes use BEGIN IMMEDIATE, so several processes (or
+ * The embedded store: better-sqlite3 in WAL mode. Every commit survives a process crash (the WAL
+ * is written before a call returns); revocations are also fsynced (synchronous=FULL for their
+ * transaction), so an acknowledged revocation survives a power loss too. Decisions, audit events
+ * and ledger entries use synchronous=NORMAL: on a power loss (not a process crash) the last few
+ * may roll back together, leaving the audit hash chain intact, and a revocation never. Writes use BEGIN IMMEDIATE, so several processes (or
  * several `SqliteStore`s) on one file serialize: the audit chain never forks and seq is commit order.
  *
  * @example
@@ -89,8 +92,8 @@ export class SqliteStore implements Store {
     this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
       if (!inMemory) this.db.pragma("journal_mode = WAL");
-      // FULL: a commit is on disk before it returns; a revocation acknowledged is a revocation kept.
-      this.db.pragma("synchronous = FULL");
+      // NORMAL in WAL mode: durable across a process crash; addRevocation raises it to FULL.
+      this.db.pragma("synchronous = NORMAL");
       this.db.pragma("foreign_keys = ON");
       this.#migrate();
     } catch (error) {
@@ -159,7 +162,15 @@ export class SqliteStore implements Store {
       );
       return { record: revocationFromRow(existing), created: false };
     });
-    const result = add.immediate();
+    // FULL for this commit: an acknowledged revocation is on disk before it returns, whatever
+    // happens next (fsyncing the WAL also flushes every earlier commit in it).
+    this.db.pragma("synchronous = FULL");
+    let result: AddRevocationResult;
+    try {
+      result = add.immediate();
+    } finally {
+      this.db.pragma("synchronous = NORMAL");
+    }
     if (result.created) this.#signal.emit(result.record);
     return result;
   }
