@@ -46,6 +46,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: "decide a tool call (exit 0 permit, 1 deny)",
     load: async () => (await import("./commands/verify.ts")).verify,
   },
+  approve: {
+    summary: "sign a step-up approval of one waiting call",
+    load: async () => (await import("./commands/approve.ts")).approve,
+  },
   inspect: {
     summary: "show a chain as a tree",
     load: async () => (await import("./commands/inspect.ts")).inspect,

@@ -18,6 +18,8 @@ const COMMANDS = [
   ["audit", "export"],
   ["serve"],
   ["demo"],
+  ["approve"],
+  ["policy", "check"],
 ];
 
 describe("baton help", () => {

@@ -51,7 +51,11 @@ describe("RevocationState.check", () => {
     expect(state.status().lastSeq).toBe(0);
     // … so a catch-up from its position still finds seq 1.
     const caughtUp = await RevocationState.open(store);
-    expect(caughtUp.check({ tokens: [{ index: 0, jti: "jti-missed", hash: "sha256:x", issuer: "i", holder: "h" }] })?.target).toEqual(missed.record.target);
+    expect(
+      caughtUp.check({
+        tokens: [{ index: 0, jti: "jti-missed", hash: "sha256:x", issuer: "i", holder: "h" }],
+      })?.target,
+    ).toEqual(missed.record.target);
     await caughtUp.close();
   });
 

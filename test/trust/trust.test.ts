@@ -238,7 +238,11 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const d = await h.trust.verify({ presentation: present(tree), tool: "search", args: ARGS });
       expect(d).toMatchObject({ allow: false, code: "revoked", token: 0 });
       // Another root bound to the same intent id is not the owner's to revoke.
-      const other = await h.trust.verify({ presentation: present(delegation(2)), tool: "search", args: ARGS });
+      const other = await h.trust.verify({
+        presentation: present(delegation(2)),
+        tool: "search",
+        args: ARGS,
+      });
       expect(other.allow).toBe(true);
     });
 
