@@ -1,7 +1,11 @@
 /**
- * `npm run bench`: every benchmark, as ratios within one run (never timed assertions in tests).
+ * `npm run bench`: the protocol and store benchmarks, as ratios within one run (never timed
+ * assertions in tests). `npm run bench:http` runs the service under autocannon separately.
  */
 import { printChainBench, runChainBench } from "./chain.ts";
+import { printStoreBench, runStoreBench } from "./store-revocation.ts";
 
-console.log("# Chain + PoP verification (issue 2)\n");
+console.log("# Chain + PoP verification\n");
 printChainBench(await runChainBench());
+console.log("\n# Revocation state\n");
+printStoreBench(await runStoreBench());

@@ -225,7 +225,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
   return { check, propagation };
 }
 
-function print(result: StoreBenchResult): void {
+export function printStoreBench(result: StoreBenchResult): void {
   const c = result.check;
   console.log(`revocation check, ${c.chainLength}-token chain (not revoked):`);
   console.log(`  empty set:              ${c.emptyUsPerCheck} µs/check`);
@@ -245,5 +245,5 @@ function print(result: StoreBenchResult): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  print(await runStoreBench({ log: (line) => console.error(line) }));
+  printStoreBench(await runStoreBench({ log: (line) => console.error(line) }));
 }
