@@ -267,35 +267,76 @@ export class SqliteStore implements Store {
       .map(tokenFromRow);
   }
 
-  async appendAudit(input: AuditInput): Promise<AuditEvent> {
-    const parsed = parseAuditInput(input);
-    const append = this.db.transaction((): AuditEvent => {
+  /**
+   * Appends are group-committed: calls that arrive while one is pending are written in a single
+   * IMMEDIATE transaction on the next turn of the event loop, each chained to the one before it,
+   * and every caller gets its own event back once that transaction has committed (or the error if
+   * it failed). Under concurrent load this amortises the commit over many decisions; a lone call
+   * waits one event-loop turn.
+   */
+  appendAudit(input: AuditInput): Promise<AuditEvent> {
+    let parsed: ReturnType<typeof parseAuditInput>;
+    try {
+      parsed = parseAuditInput(input);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<AuditEvent>((resolve, reject) => {
+      this.#auditQueue.push({ input: { ...parsed, at: parsed.at ?? this.#clock() }, resolve, reject });
+      if (this.#auditQueue.length === 1) setImmediate(() => this.#flushAudit());
+    });
+  }
+
+  #auditQueue: {
+    input: ReturnType<typeof parseAuditInput> & { at: number };
+    resolve: (e: AuditEvent) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  #flushAudit(): void {
+    const batch = this.#auditQueue;
+    this.#auditQueue = [];
+    if (batch.length === 0) return;
+    const append = this.db.transaction((): AuditEvent[] => {
       const head = headRowSchema.parse(
         this.#stmt("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1").get(),
       );
-      const event = sealAuditEvent(
-        { ...parsed, at: parsed.at ?? this.#clock() },
-        { lastId: head.last_id, lastHash: head.last_hash },
-      );
-      this.#stmt(
+      let lastId = head.last_id;
+      let lastHash = head.last_hash;
+      const insert = this.#stmt(
         "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(
-        event.id,
-        event.at,
-        event.type,
-        event.intent ?? null,
-        event.agent ?? null,
-        JSON.stringify(event.data),
-        event.prev_hash,
-        event.hash,
       );
+      const events: AuditEvent[] = [];
+      for (const item of batch) {
+        const event = sealAuditEvent(item.input, { lastId, lastHash });
+        insert.run(
+          event.id,
+          event.at,
+          event.type,
+          event.intent ?? null,
+          event.agent ?? null,
+          JSON.stringify(event.data),
+          event.prev_hash,
+          event.hash,
+        );
+        lastId = event.id;
+        lastHash = event.hash;
+        events.push(event);
+      }
       this.#stmt("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1").run(
-        event.id,
-        event.hash,
+        lastId,
+        lastHash,
       );
-      return event;
+      return events;
     });
-    return append.immediate();
+    let events: AuditEvent[];
+    try {
+      events = append.immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const [i, item] of batch.entries()) item.resolve(events[i] as AuditEvent);
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEvent[]> {
@@ -337,38 +378,81 @@ export class SqliteStore implements Store {
     return exportAuditLines((query) => this.listAudit(query), filter);
   }
 
-  async commitPermit(entry: PermitEntry): Promise<LedgerResult> {
-    const { replay, usage } = permitEntrySchema.parse(entry);
-    const commit = this.db.transaction((): LedgerResult => {
-      if (replay) {
-        const inserted = this.#stmt(
-          "INSERT INTO baton_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-        ).run(replay.key, replay.expiresAt);
-        if (inserted.changes === 0) throw new Rollback({ ok: false, code: "replayed" });
-      }
-      let exceeded: Extract<LedgerResult, { code: "usage_exceeded" }> | null = null;
-      const charge = this.#stmt(
-        `INSERT INTO baton_usage (key, used) VALUES (?, 1)
-         ON CONFLICT (key) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
-      );
-      for (const c of usage) {
-        const row = c.limit >= 1 ? charge.get(c.key, c.limit) : undefined;
-        if (row !== undefined) continue;
-        const current = this.#stmt("SELECT used FROM baton_usage WHERE key = ?").get(c.key);
-        const used = current === undefined ? 0 : usedRowSchema.parse(current).used;
-        if (exceeded === null || c.index < exceeded.index) {
-          exceeded = { ok: false, code: "usage_exceeded", index: c.index, used, limit: c.limit };
-        }
-      }
-      if (exceeded) throw new Rollback(exceeded);
-      return { ok: true };
-    });
+  /**
+   * Group-committed like `appendAudit`: entries queued in one event-loop turn are written in one
+   * IMMEDIATE transaction, each in its own savepoint, so each entry is still all-or-nothing and
+   * gets its own result (a replayed or exhausted entry changes nothing), and every result is
+   * returned only after the transaction has committed.
+   */
+  commitPermit(entry: PermitEntry): Promise<LedgerResult> {
+    let parsed: ReturnType<typeof permitEntrySchema.parse>;
     try {
-      return commit.immediate();
-    } catch (error) {
-      if (error instanceof Rollback) return error.result;
-      throw error;
+      parsed = permitEntrySchema.parse(entry);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    return new Promise<LedgerResult>((resolve, reject) => {
+      this.#permitQueue.push({ entry: parsed, resolve, reject });
+      if (this.#permitQueue.length === 1) setImmediate(() => this.#flushPermits());
+    });
+  }
+
+  #permitQueue: {
+    entry: ReturnType<typeof permitEntrySchema.parse>;
+    resolve: (r: LedgerResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /** One entry, atomically: runs as a savepoint inside the batch's transaction. */
+  #commitOne = (entry: ReturnType<typeof permitEntrySchema.parse>): LedgerResult => {
+    const { replay, usage } = entry;
+    if (replay) {
+      const inserted = this.#stmt(
+        "INSERT INTO baton_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+      ).run(replay.key, replay.expiresAt);
+      if (inserted.changes === 0) throw new Rollback({ ok: false, code: "replayed" });
+    }
+    let exceeded: Extract<LedgerResult, { code: "usage_exceeded" }> | null = null;
+    const charge = this.#stmt(
+      `INSERT INTO baton_usage (key, used) VALUES (?, 1)
+       ON CONFLICT (key) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
+    );
+    for (const c of usage) {
+      const row = c.limit >= 1 ? charge.get(c.key, c.limit) : undefined;
+      if (row !== undefined) continue;
+      const current = this.#stmt("SELECT used FROM baton_usage WHERE key = ?").get(c.key);
+      const used = current === undefined ? 0 : usedRowSchema.parse(current).used;
+      if (exceeded === null || c.index < exceeded.index) {
+        exceeded = { ok: false, code: "usage_exceeded", index: c.index, used, limit: c.limit };
+      }
+    }
+    if (exceeded) throw new Rollback(exceeded);
+    return { ok: true };
+  };
+
+  #flushPermits(): void {
+    const batch = this.#permitQueue;
+    this.#permitQueue = [];
+    if (batch.length === 0) return;
+    const one = this.db.transaction(this.#commitOne);
+    const all = this.db.transaction((): LedgerResult[] =>
+      batch.map((item) => {
+        try {
+          return one(item.entry);
+        } catch (error) {
+          if (error instanceof Rollback) return error.result;
+          throw error;
+        }
+      }),
+    );
+    let results: LedgerResult[];
+    try {
+      results = all.immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const [i, item] of batch.entries()) item.resolve(results[i] as LedgerResult);
   }
 
   async pruneReplay(options: { now: number }): Promise<number> {
@@ -420,6 +504,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Appends and permits still queued are written before the database closes.
+    this.#flushPermits();
+    this.#flushAudit();
     this.#closed = true;
     const shared = signals.get(this.#signalKey);
     if (shared && --shared.users === 0) signals.delete(this.#signalKey);

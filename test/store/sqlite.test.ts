@@ -74,3 +74,56 @@ describe("SqliteStore", () => {
     await expect(openStore({ url: "mysql://u:secret@h/db" })).rejects.not.toThrow(/secret/);
   });
 });
+
+describe("sqlite group commit", () => {
+  it("keeps every concurrent ledger entry all-or-nothing and the audit chain intact", async () => {
+    const store = openSqliteStore({ path: join(tempDir().path, "group.db") });
+    try {
+      // 40 permits in one event-loop turn: 20 distinct PoP keys, each presented twice, and a
+      // usage limit of 5 shared by all of them.
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          store.commitPermit({
+            replay: { key: `pop-${i % 20}`, expiresAt: 2_000_000_000 },
+            usage: [{ index: 0, key: "sha256:root", limit: 5 }],
+          }),
+        ),
+      );
+      const ok = results.filter((r) => r.ok).length;
+      expect(ok).toBe(5);
+      // A replay is refused before usage is counted; the rest are usage_exceeded, and nothing of
+      // a refused entry is kept.
+      expect(results.filter((r) => !r.ok && r.code === "replayed").length).toBeGreaterThan(0);
+      expect(results.slice(20).every((r) => !r.ok)).toBe(true);
+      const again = await store.commitPermit({
+        replay: { key: "pop-fresh", expiresAt: 2_000_000_000 },
+        usage: [{ index: 0, key: "sha256:root", limit: 5 }],
+      });
+      expect(again).toMatchObject({ ok: false, code: "usage_exceeded", used: 5, limit: 5 });
+
+      const events = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.appendAudit({ type: "decision", data: { allow: true, code: "permitted", jtis: [`j${i}`] } }),
+        ),
+      );
+      expect(events.map((e) => e.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(await store.checkAudit()).toMatchObject({ ok: true, count: 30 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("writes appends still queued when the store closes", async () => {
+    const path = join(tempDir().path, "close.db");
+    const store = openSqliteStore({ path });
+    const pending = store.appendAudit({
+      type: "decision",
+      data: { allow: false, code: "revoked", jtis: [] },
+    });
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ id: 1 });
+    const reopened = openSqliteStore({ path });
+    expect(await reopened.checkAudit()).toMatchObject({ ok: true, count: 1 });
+    await reopened.close();
+  });
+});
