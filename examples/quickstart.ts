@@ -20,7 +20,7 @@ const chain = orchestrator.derive(root, {
   tools: { write_file: { path: { constraint_type: "path_containment", root: "/repo/acme/site/docs" } } },
 });
 const args = { path: "/repo/acme/site/docs/a.md" };
-const presentation = fixer.prove(chain, { tool: "write_file", args });
+const presentation = fixer.prove(chain, { tool: "write_file", args, aud: "https://tools.acme.example" });
 
 const verifier = new LocalVerifier({ trustAnchors: [alice.anchor], audience: "https://tools.acme.example" });
 const decision = await verifier.verify({ presentation, tool: "write_file", args });
@@ -28,7 +28,7 @@ console.log(decision.allow ? "PERMIT" : "DENY", decision.code, "—", decision.m
 
 const outside = { path: "/repo/acme/site/.github/ci.yml" };
 const denied = await verifier.verify({
-  presentation: fixer.prove(chain, { tool: "write_file", args: outside }),
+  presentation: fixer.prove(chain, { tool: "write_file", args: outside, aud: "https://tools.acme.example" }),
   tool: "write_file",
   args: outside,
 });

@@ -2026,10 +2026,192 @@ function cases(): Case[] {
     step: "3b",
     code: "bad_signature",
   });
+
+  // ---- B.16 issue 9: inherited exactly, bounded work, clean paths, bounded strings ------------
+  add({
+    id: "B.16.1",
+    title: "Child repeats the intent id but rewrites its purpose",
+    description:
+      'The child carries baton_intent {"id":"triage-q3-reports","purpose":"copy every report to an outside bucket"}: same id, another purpose. The whole intent is inherited exactly.',
+    build: (b) => {
+      const r = b.root();
+      const c = b.child(r, {
+        intent: { id: INTENT.id as string, purpose: "copy every report to an outside bucket" },
+        tools: L2_TOOLS,
+      });
+      return { chain: [r, c], pop: b.pop(c, READ), ...READ };
+    },
+    verdict: "DENY",
+    step: "B2",
+    code: "intent_mismatch",
+  });
+  add({
+    id: "B.16.2",
+    title: "Usage limit raised over a gap",
+    description:
+      "Root baton_max_uses 2, the middle token carries no limit, the leaf 3. The leaf is compared with the nearest ancestor that has a limit (the root), not only its direct parent.",
+    build: (b) => {
+      const r = b.root({ maxUses: 2 });
+      const l1 = b.child(r, { tools: L1_TOOLS });
+      const l2 = b.child(l1, { tools: L2_TOOLS, maxUses: 3 });
+      return { chain: [r, l1, l2], pop: b.pop(l2, READ), ...READ };
+    },
+    verdict: "DENY",
+    step: "B4",
+    code: "scope_widened",
+  });
+  add({
+    id: "B.16.3",
+    title: "Usage limit lowered over a gap",
+    description: "Root baton_max_uses 2, a middle token with no limit, the leaf 1: a narrowing, permitted.",
+    build: (b) => {
+      const r = b.root({ maxUses: 2 });
+      const l1 = b.child(r, { tools: L1_TOOLS });
+      const l2 = b.child(l1, { tools: L2_TOOLS, maxUses: 1 });
+      return { chain: [r, l1, l2], pop: b.pop(l2, READ), ...READ };
+    },
+    verdict: "PERMIT",
+    step: null,
+    code: "permitted",
+  });
+  add(
+    pathCase(
+      "B.16.4",
+      "path_containment: fullwidth solidus and full stops (NFKC form differs)",
+      "/data\uff0f\uff0e\uff0e\uff0fetc\uff0fpasswd",
+      "DENY",
+      "U+FF0F and U+FF0E become / and . under NFKC or a best-fit conversion; a value whose NFKC form differs from itself never satisfies the constraint.",
+    ),
+  );
+  add(
+    pathCase(
+      "B.16.5",
+      "path_containment: two-dot leader U+2025",
+      "/data/\u2025/etc/passwd",
+      "DENY",
+      "U+2025 is .. under NFKC.",
+    ),
+  );
+  add(
+    pathCase(
+      "B.16.6",
+      "path_containment: C1 control character",
+      "/data/reports/q3\u0085.pdf",
+      "DENY",
+      "U+0085 (NEL) is a C1 control; C0/C1 controls never satisfy the constraint.",
+    ),
+  );
+  add({
+    id: "B.16.7",
+    title: "path_containment root with a fullwidth solidus",
+    description:
+      'The root\'s path_containment root is "/data\uff0freports": not clean, so the token is malformed (3n).',
+    build: (b) => {
+      const r = b.root({ tools: { read_file: { path: within("/data\uff0freports") } } });
+      return { chain: [r], pop: b.pop(r, READ), ...READ };
+    },
+    verdict: "DENY",
+    step: "3n",
+    code: "invalid_constraint",
+  });
+  add({
+    id: "B.16.8",
+    title: "An any with more clauses than the limit",
+    description:
+      "The root constrains search.query with an any of 33 exact clauses; at most 32 clauses per all/any are admitted (3n).",
+    build: (b) => {
+      const clauses = Array.from({ length: 33 }, (_, i) => exact(`q${i}`));
+      const r = b.root({ tools: { search: { query: { constraint_type: "any", constraints: clauses } } } });
+      const args = { query: "q0" };
+      return { chain: [r], pop: b.pop(r, { tool: "search", args }), tool: "search", args };
+    },
+    verdict: "DENY",
+    step: "3n",
+    code: "constraint_too_large",
+  });
+  add({
+    id: "B.16.9",
+    title: "A child whose argument tree has more nodes than the limit",
+    description:
+      "The child constrains search.query with an all of 32 clauses, each an all of 2 wildcards (1 + 32 × 3 = 97 nodes); at most 64 nodes per argument are admitted (4o).",
+    build: (b) => {
+      const clauses = Array.from({ length: 32 }, () => allOf(WILD, WILD));
+      const r = b.root();
+      const c = b.child(r, {
+        tools: { search: { query: { constraint_type: "all", constraints: clauses } } },
+      });
+      const args = { query: "q3" };
+      return { chain: [r, c], pop: b.pop(c, { tool: "search", args }), tool: "search", args };
+    },
+    verdict: "DENY",
+    step: "4o",
+    code: "constraint_too_large",
+  });
+  add({
+    id: "B.16.10",
+    title: "A jti longer than 256 characters",
+    description:
+      "The root's jti is 300 characters. String claims have AAT-sized bounds, checked for the untrusted jti already at 2c.",
+    build: (b) => {
+      const r = b.root({ tools: L2_TOOLS, set: { jti: `${b.jti("t0")}-${"x".repeat(263)}` } });
+      return { chain: [r], pop: b.pop(r, READ), ...READ };
+    },
+    verdict: "DENY",
+    step: "2c",
+    code: "malformed_claims",
+  });
+  add({
+    id: "B.16.11",
+    title: "PoP without aat_aud under a chain that names no aud (default policy)",
+    description:
+      "No token of the chain carries aud and the PoP has no aat_aud. With Baton's default policy (require_pop_aud absent) the PoP must name the enforcement point.",
+    build: (b) => {
+      const chain = baseline(b);
+      return { chain: [...chain], pop: b.pop(chain[2], { ...READ, omit: ["aat_aud"] }), ...READ };
+    },
+    verdict: "DENY",
+    step: "7d",
+    code: "audience_mismatch",
+  });
+  add({
+    id: "B.16.12",
+    title: "PoP without aat_aud, audience binding turned off",
+    description: "As B.16.11, with policy.require_pop_aud false (an explicit opt-out).",
+    build: (b) => {
+      const chain = baseline(b);
+      return {
+        chain: [...chain],
+        pop: b.pop(chain[2], { ...READ, omit: ["aat_aud"] }),
+        ...READ,
+        policy: { require_pop_aud: false },
+      };
+    },
+    verdict: "PERMIT",
+    step: null,
+    code: "permitted",
+  });
+  add({
+    id: "B.16.13",
+    title: "Wrong par_hash and a widened scope: par_hash is checked first",
+    description:
+      "The child's par_hash names another parent and its tools widen the parent's. The cheap 4q comparison runs before narrowing, so no subsumption work is spent on a spliced child.",
+    build: (b) => {
+      const r = b.root();
+      const c = b.child(r, {
+        tools: { read_file: { path: WILD } },
+        set: { par_hash: sha256b64u("not the parent") },
+      });
+      return { chain: [r, c], pop: b.pop(c, READ), ...READ };
+    },
+    verdict: "DENY",
+    step: "4q",
+    code: "par_hash_mismatch",
+  });
   return out;
 }
 
 /** Replaces the signature segment of a sealed token (nothing is re-signed). */
+
 function reSeal(t: Tok, o: { signatureB64: string }): Tok {
   const e = t.entry;
   return {
@@ -2079,15 +2261,16 @@ const CONVENTIONS: Obj = {
   hand_made_segments:
     "A few vectors need bytes JCS cannot produce (a duplicate member, 1704067200.0, 1.7040708e9, 9007199254740993, a duplicate header parameter). Their header/payload display field is then the exact signed text as a JSON string. Always consume compact; never re-serialize the display fields.",
   aat_aud:
-    "present in every PoP unless a vector says otherwise; when present it must identify the enforcement point (7d)",
+    "present in every PoP unless a vector says otherwise; when present it must identify the enforcement point (7d); see policy.require_pop_aud for when it is required",
   chain_aud: "every chain token that carries aud must identify the enforcement point (6c)",
   par_hash: "base64url-nopad(SHA-256(parent JWS Signing Input))",
   baton_profile:
     'specs/baton-profile.md. A token carrying any baton_* claim has the header {"alg":"Ed25519","typ":"aat+jwt","crit":["baton"],"baton":1}; a child of a marked token keeps the marker (B1). baton_intent {id, purpose}: set by the root, repeated by every child (B2). baton_approve: tool ids or "prefix*" patterns, a child keeps all of its parent\'s (B3); a call whose tool matches a pattern of any chain token needs a step-up approval (B6). baton_max_uses: positive integer, a child\'s is <= its parent\'s (B4); every limited token of the chain is charged one use per permitted call (B8).',
   path_containment:
-    'Baton extension constraint type (AAT -02 §5.3 illustration, not core AAT): {"constraint_type":"path_containment","root":"/abs/path"}; a value must be a clean absolute path (no empty, "." or ".." segment, no backslash, NUL or "%") equal to root or beneath it by whole segments. A verifier without the extension fails closed on these vectors (unknown constraint type), which is conformant AAT but not Baton.',
+    'Baton extension constraint type (AAT -02 §5.3 illustration, not core AAT): {"constraint_type":"path_containment","root":"/abs/path"}; a value must be a clean absolute path (no empty, "." or ".." segment, no backslash, NUL, "%" or C0/C1 control, unchanged by NFKC) equal to root or beneath it by whole segments. A verifier without the extension fails closed on these vectors (unknown constraint type), which is conformant AAT but not Baton.',
   policy: {
-    require_pop_aud: "deny a PoP without aat_aud (7d)",
+    require_pop_aud:
+      "true: deny a PoP without aat_aud (7d); false: accept one; absent: Baton's default, which denies a PoP without aat_aud whenever no token of the chain carries aud",
     require_chain_aud: "deny a chain where no token carries aud (6c)",
     nonce: "the one nonce this enforcement point issued; a PoP must carry it (7h)",
     require_intent: "deny chains whose root carries no baton_intent (B2, intent_required)",

@@ -29,6 +29,8 @@ export const DECISION_CODES = {
     "A key is not an acceptable public Ed25519 key (private members, small order, bad encoding).",
   invalid_authorization_details: "authorization_details does not hold exactly one well-shaped AAT entry.",
   invalid_constraint: "A constraint is malformed, too deep, or of an unknown type.",
+  constraint_too_large:
+    "A tools map is over a size limit: clauses per all/any, constraint nodes, or a tool id or argument name's length.",
   scope_widened: "A child token grants a tool, argument or value its parent does not.",
   par_hash_mismatch: "par_hash is not the hash of the parent's signing input (I5).",
   chain_length_mismatch: "The chain length does not equal the leaf's del_depth + 1.",

@@ -6,7 +6,7 @@
  * @example
  * const researcher = Agent.generate("researcher");
  * const child = orchestrator.derive(chain, { to: researcher, tools: { search_web: {} }, ttl: "10m" });
- * const presentation = researcher.prove(child, { tool: "search_web", args: { q: "baton" } });
+ * const presentation = researcher.prove(child, { tool: "search_web", args: { q: "baton" }, aud: "https://tools.example.com" });
  */
 import { readFileSync } from "node:fs";
 import { createApproval } from "../core/approval/approval.ts";
@@ -46,8 +46,11 @@ export interface AgentDeriveOptions {
 export interface AgentProveOptions {
   tool: string;
   args: Record<string, unknown>;
-  /** The enforcement point (`aat_aud`); recommended, so the presentation works nowhere else. */
-  aud?: string;
+  /**
+   * The enforcement point the call goes to (`aat_aud`): required, so the presentation works nowhere
+   * else. A verifier refuses a PoP without it when the chain names no `aud` (issue 9, item 10).
+   */
+  aud: string;
   nonce?: string;
   now?: number;
 }
@@ -131,12 +134,19 @@ export class Agent {
 
   /** Proves possession for one call: the presentation `{aat_chain, aat_pop}` to send with it. */
   prove(chain: readonly string[], o: AgentProveOptions): Presentation {
+    // Checked at run time too: JavaScript callers skip the type.
+    if (typeof o.aud !== "string" || o.aud.length === 0) {
+      throw new BatonError(
+        "invalid_argument",
+        "prove needs aud: the id of the enforcement point this call goes to (it becomes the PoP's aat_aud)",
+      );
+    }
     const r = prove(chain, {
       key: this.key,
       tool: o.tool,
       args: o.args,
       now: o.now ?? nowSeconds(),
-      ...(o.aud !== undefined ? { aud: o.aud } : {}),
+      aud: o.aud,
       ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
     });
     if (!r.ok) throw new BatonDenied(r.code, r.message, r.step, r.token);

@@ -117,7 +117,8 @@ function replayKeys(v: BatonVector): string[] {
 function verifierFor(v: BatonVector, ledger: ResettableLedger): Verifier {
   const p = file.params;
   const policy: VerifyPolicy = {};
-  if (v.policy.require_pop_aud) policy.requirePopAud = true;
+  // Absent: Baton's default (aat_aud required whenever the chain names no aud).
+  if (v.policy.require_pop_aud !== undefined) policy.requirePopAud = v.policy.require_pop_aud;
   if (v.policy.require_chain_aud) policy.requireChainAud = true;
   if (v.policy.require_intent) policy.requireIntent = true;
   if (v.policy.nonce !== undefined) {

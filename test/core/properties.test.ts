@@ -126,7 +126,7 @@ describe("properties of derive() and verify()", () => {
             chain = d.value;
             holder = agents[1]!;
           }
-          const p = prove(chain, { key: holder, tool, args, now: NOW });
+          const p = prove(chain, { key: holder, tool, args, now: NOW, aud: AUD });
           if (!p.ok) throw new Error(p.message);
           const decision = await new Verifier({ trustAnchors: anchors, audience: AUD }).verify({
             presentation: p.value,

@@ -47,7 +47,7 @@ describe("SDK Agent and Issuer", () => {
     expect(outlives).toMatchObject({ code: "ttl_widened", step: "4h" });
     const notHolder = thrown(() => mallory.derive(child, { to: mallory, tools: ["search_web"], ttl: 60 }));
     expect(notHolder.code).toBe("issuer_mismatch");
-    const wrongProver = thrown(() => mallory.prove(child, { tool: "search_web", args: {} }));
+    const wrongProver = thrown(() => mallory.prove(child, { tool: "search_web", args: {}, aud: AUD }));
     expect(wrongProver.code).toBe("bad_signature");
   });
 

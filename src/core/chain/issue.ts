@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { checkToolsWellFormed, type ToolsMap } from "../constraints/index.ts";
+import { quote } from "../display.ts";
 import { jcs } from "../encoding.ts";
 import type { DecisionCode } from "../errors.ts";
 import type { AgentKey } from "../keys/agent-key.ts";
@@ -25,7 +26,13 @@ import {
 import type { TrustAnchor } from "./options.ts";
 import { DEFAULT_LIMITS, type VerifyLimits } from "./options.ts";
 import type { VerifiedToken } from "./verified-token.ts";
-import { checkChainTimes, type Failure, verifyChainStatic, verifyLink } from "./verify-chain.ts";
+import {
+  checkChainTimes,
+  type Failure,
+  verifyChainStatic,
+  verifyLink,
+  wellFormedOptions,
+} from "./verify-chain.ts";
 
 /** A presentation (§7.4): the chain, root first, and the PoP for one call. */
 export interface Presentation {
@@ -104,8 +111,8 @@ export function grant(o: GrantOptions): IssueResult<string[]> {
       code: "untrusted_key",
       message: "the receiving agent's key is not an acceptable Ed25519 public key",
     });
-  const wf = checkToolsWellFormed(o.tools, { maxConstraintDepth: limits.maxConstraintDepth });
-  if (wf) return refuse({ code: "invalid_constraint", message: `${wf.path}: ${wf.message}` });
+  const wf = checkToolsWellFormed(o.tools, wellFormedOptions(limits));
+  if (wf) return refuse({ code: wf.code ?? "invalid_constraint", message: `${wf.path}: ${wf.message}` });
   const payload: Record<string, unknown> = {
     jti: o.jti ?? uuidv7(o.now * 1000),
     iss: o.issuer,
@@ -164,7 +171,13 @@ export function derive(chain: readonly string[], o: DeriveOptions): IssueResult<
   } else {
     const d = decodeToken(chain[chain.length - 1] as string, chain.length - 1);
     if (!d.ok) return refuse(d);
-    parent = d.value.token;
+    // The usage ceiling of the parent is the nearest limit up the chain (B4), so read it there.
+    let usageCeiling: number | undefined;
+    for (let i = chain.length - 1; i >= 0 && usageCeiling === undefined; i--) {
+      const t = i === chain.length - 1 ? d : decodeToken(chain[i] as string, i);
+      if (t.ok) usageCeiling = t.value.token.claims.baton.maxUses;
+    }
+    parent = { ...d.value.token, ...(usageCeiling !== undefined ? { usageCeiling } : {}) };
   }
   const p = parent.claims;
   if (o.key.id !== p.holder.id) {
@@ -181,6 +194,14 @@ export function derive(chain: readonly string[], o: DeriveOptions): IssueResult<
       code: "untrusted_key",
       message: "the receiving agent's key is not an acceptable Ed25519 public key",
     });
+  if (p.exp <= o.now) {
+    return refuse({
+      code: "expired",
+      step: parent.index === 0 ? "3e" : "4i",
+      token: parent.index,
+      message: `the parent token (token ${parent.index}) expired at ${p.exp} (now ${o.now}); nothing can be derived from it`,
+    } as Failure);
+  }
   const exp = o.now + o.ttl;
   if (exp > p.exp) {
     return refuse({
@@ -198,7 +219,7 @@ export function derive(chain: readonly string[], o: DeriveOptions): IssueResult<
         code: "duplicate_jti",
         step: "2c",
         token: chain.length,
-        message: `jti "${jti}" is already used by token ${i} of the chain`,
+        message: `jti ${quote(jti, 40)} is already used by token ${i} of the chain`,
       } as Failure);
     }
   }

@@ -16,6 +16,12 @@ export interface VerifyLimits {
   maxChainSize: number;
   maxDelegationDepth: number;
   maxConstraintDepth: number;
+  /** Clauses of one `all`/`any` (3n/4o, `constraint_too_large`). */
+  maxCompositeClauses: number;
+  /** Constraint nodes in one argument's constraint tree (3n/4o). */
+  maxArgumentNodes: number;
+  /** Constraint nodes in one token's whole `tools` map (3n/4o). */
+  maxConstraintNodes: number;
   /** Seconds a token's iat may lie in the future. */
   maxIatSkew: number;
   /** Seconds between a token's iat and exp, at most. */
@@ -29,6 +35,9 @@ export const DEFAULT_LIMITS: Readonly<VerifyLimits> = Object.freeze({
   maxChainSize: 262_144,
   maxDelegationDepth: 8,
   maxConstraintDepth: 32,
+  maxCompositeClauses: 32,
+  maxArgumentNodes: 64,
+  maxConstraintNodes: 1024,
   maxIatSkew: 30,
   maxTokenLifetime: 7_776_000,
   popWindow: 30,

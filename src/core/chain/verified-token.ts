@@ -15,4 +15,9 @@ export interface VerifiedToken {
   readonly baton: boolean;
   /** Agent id (or, for the root, issuer URI) that signed this token. */
   readonly issuer: string;
+  /**
+   * The usage limit in force at this token: its own `baton_max_uses`, else the nearest ancestor's
+   * (B4 compares a child's limit with it). Undefined when no token up to here carries a limit.
+   */
+  readonly usageCeiling?: number;
 }

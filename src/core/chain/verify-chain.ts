@@ -1,8 +1,9 @@
 import type { JsonValue } from "../constraints/index.ts";
-import { checkToolsWellFormed, narrowsTools } from "../constraints/index.ts";
+import { checkToolsWellFormed, narrowsTools, type WellFormedOptions } from "../constraints/index.ts";
+import { quote } from "../display.ts";
 import type { DecisionCode } from "../errors.ts";
 import { importPublicJwk, type PublicKey } from "../keys/public-key.ts";
-import { type AatClaims, readAatClaims } from "../token/claims.ts";
+import { type AatClaims, CLAIM_LIMITS, readAatClaims, stringProblem } from "../token/claims.ts";
 import { AAT_TYP, checkHeader, type JwsParts, linkHash, parsePayload, splitCompact } from "../token/jws.ts";
 import type { TrustAnchor, VerifyLimits } from "./options.ts";
 import type { VerifiedToken } from "./verified-token.ts";
@@ -124,10 +125,18 @@ export function verifyChainStatic(
     const payload = parsePayload(split.parts);
     if (!payload.ok) return failure("malformed_claims", "2c", i, `token ${i}: ${payload.message}`);
     const jti = jtiOf(payload.parsed.value);
-    if (typeof jti !== "string") return failure("malformed_claims", "2c", i, `token ${i} has no string jti`);
+    // Untrusted until the signatures verify: bounded here, and never echoed in full.
+    const why = stringProblem("jti", jti, CLAIM_LIMITS.id);
+    if (why !== null || typeof jti !== "string")
+      return failure("malformed_claims", "2c", i, `token ${i}: ${why}`);
     const prev = seen.get(jti);
     if (prev !== undefined) {
-      return failure("duplicate_jti", "2c", i, `tokens ${prev} and ${i} carry the same jti "${jti}"`);
+      return failure(
+        "duplicate_jti",
+        "2c",
+        i,
+        `tokens ${prev} and ${i} carry the same jti ${quote(jti, 40)}`,
+      );
     }
     seen.set(jti, i);
   }
@@ -249,7 +258,7 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
       "issuer_mismatch",
       "3k",
       0,
-      `token 0 (root) names issuer "${c.iss}" but is signed by the anchor of "${anchor.issuer}"`,
+      `token 0 (root) names issuer ${quote(c.iss)} but is signed by the anchor of ${quote(anchor.issuer)}`,
     );
   }
   if (c.aatEntries !== 1 || c.tools === null) {
@@ -260,8 +269,9 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
       "token 0 (root) must hold exactly one attenuating_agent_token entry",
     );
   }
-  const wf = checkToolsWellFormed(c.tools, { maxConstraintDepth: limits.maxConstraintDepth });
-  if (wf) return failure("invalid_constraint", "3n", 0, `token 0 (root): ${wf.path}: ${wf.message}`);
+  const wf = checkToolsWellFormed(c.tools, wellFormedOptions(limits));
+  if (wf)
+    return failure(wf.code ?? "invalid_constraint", "3n", 0, `token 0 (root): ${wf.path}: ${wf.message}`);
   if (hasBatonClaims(c) && !header.baton) {
     return failure(
       "profile_unmarked",
@@ -277,6 +287,7 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
     hash: linkHash(parts.signingInput),
     baton: header.baton,
     issuer: anchor.issuer,
+    ...(c.baton.maxUses !== undefined ? { usageCeiling: c.baton.maxUses } : {}),
   };
   return { ok: true, token, context: anchorContext(anchor) };
 }
@@ -308,7 +319,7 @@ export function verifyLink(
       "issuer_mismatch",
       "4c",
       i,
-      `token ${i} names issuer "${c.iss}", not the holder of token ${i - 1} (${p.holder.id})`,
+      `token ${i} names issuer ${quote(c.iss)}, not the holder of token ${i - 1} (${p.holder.id})`,
     );
   }
   if (c.delDepth !== p.delDepth + 1) {
@@ -364,15 +375,8 @@ export function verifyLink(
       `token ${i} sits at depth ${c.delDepth}, beyond its own del_max_depth ${c.delMaxDepth}`,
     );
   }
-  // 4n: a non-leaf token may carry no AAT entry (the empty capability set); readAatClaims already
-  // refused more than one.
-  const childTools = c.tools ?? {};
-  if (c.tools !== null) {
-    const wf = checkToolsWellFormed(c.tools, { maxConstraintDepth: limits.maxConstraintDepth });
-    if (wf) return failure("invalid_constraint", "4o", i, `token ${i}: ${wf.path}: ${wf.message}`);
-  }
-  const widened = narrowsTools(p.tools ?? {}, childTools);
-  if (widened) return failure("scope_widened", widened.step, i, `token ${i} widens ${widened.message}`);
+  // 4q and the profile's link rules are cheap comparisons: they run before the well-formedness walk
+  // and subsumption, so a spliced or mis-bound child costs no constraint work (issue 9, item 4).
   if (c.parHash !== parent.hash) {
     return failure(
       "par_hash_mismatch",
@@ -383,6 +387,16 @@ export function verifyLink(
   }
   const profile = checkProfileLink(parent, c, header.baton, i);
   if (profile) return profile;
+  // 4n: a non-leaf token may carry no AAT entry (the empty capability set); readAatClaims already
+  // refused more than one.
+  const childTools = c.tools ?? {};
+  if (c.tools !== null) {
+    const wf = checkToolsWellFormed(c.tools, wellFormedOptions(limits));
+    if (wf) return failure(wf.code ?? "invalid_constraint", "4o", i, `token ${i}: ${wf.path}: ${wf.message}`);
+  }
+  const widened = narrowsTools(p.tools ?? {}, childTools);
+  if (widened) return failure("scope_widened", widened.step, i, `token ${i} widens ${widened.message}`);
+  const ceiling = c.baton.maxUses ?? parent.usageCeiling;
   const token: VerifiedToken = {
     index: i,
     parts,
@@ -390,6 +404,7 @@ export function verifyLink(
     hash: linkHash(parts.signingInput),
     baton: header.baton,
     issuer: c.iss,
+    ...(ceiling !== undefined ? { usageCeiling: ceiling } : {}),
   };
   return { ok: true, token, context: `p:${parent.hash}` };
 }
@@ -411,15 +426,24 @@ function checkProfileLink(parent: VerifiedToken, c: AatClaims, baton: boolean, i
       "intent_mismatch",
       "B2",
       i,
-      `token ${i} introduces intent "${ci.id}"; only the root may set the intent`,
+      `token ${i} introduces intent ${quote(ci.id)}; only the root may set the intent`,
     );
   }
+  // The whole intent is inherited exactly: id and purpose (the graph and /ui show the purpose).
   if (pi !== undefined && ci?.id !== pi.id) {
     return failure(
       "intent_mismatch",
       "B2",
       i,
-      `token ${i} is bound to intent ${ci ? `"${ci.id}"` : "none"}, not the root's "${pi.id}"`,
+      `token ${i} is bound to intent ${ci ? quote(ci.id) : "none"}, not the root's ${quote(pi.id)}`,
+    );
+  }
+  if (pi !== undefined && ci !== undefined && ci.purpose !== pi.purpose) {
+    return failure(
+      "intent_mismatch",
+      "B2",
+      i,
+      `token ${i} rewrites the purpose of intent ${quote(pi.id)}; a child must repeat the root's intent exactly`,
     );
   }
   const childPatterns = new Set(c.baton.approve ?? []);
@@ -429,16 +453,34 @@ function checkProfileLink(parent: VerifiedToken, c: AatClaims, baton: boolean, i
         "approval_dropped",
         "B3",
         i,
-        `token ${i} drops the approval requirement "${pattern}" of token ${i - 1}`,
+        `token ${i} drops the approval requirement ${quote(pattern)} of token ${i - 1}`,
       );
     }
   }
-  const pm = parent.claims.baton.maxUses;
+  // Compared with the nearest ancestor that carries a limit, not only the direct parent: a middle
+  // token without a limit does not reset it (issue 9, item 9).
+  const pm = parent.usageCeiling;
   const cm = c.baton.maxUses;
   if (pm !== undefined && cm !== undefined && cm > pm) {
-    return failure("scope_widened", "B4", i, `token ${i} raises the usage limit from ${pm} to ${cm}`);
+    const from = parent.claims.baton.maxUses === undefined ? "an ancestor's" : `token ${i - 1}'s`;
+    return failure(
+      "scope_widened",
+      "B4",
+      i,
+      `token ${i} raises the usage limit from ${pm} (${from}) to ${cm}`,
+    );
   }
   return null;
+}
+
+/** The constraint limits of a verifier, as the well-formedness walk takes them. */
+export function wellFormedOptions(limits: VerifyLimits): WellFormedOptions {
+  return {
+    maxConstraintDepth: limits.maxConstraintDepth,
+    maxCompositeClauses: limits.maxCompositeClauses,
+    maxArgumentNodes: limits.maxArgumentNodes,
+    maxConstraintNodes: limits.maxConstraintNodes,
+  };
 }
 
 function hasBatonClaims(c: AatClaims): boolean {

@@ -1,10 +1,11 @@
 import { checkInvocation, type JsonValue } from "../constraints/index.ts";
+import { escapeText, quote } from "../display.ts";
 import { jcs, sha256b64u } from "../encoding.ts";
 import { DECISION_CODES } from "../errors.ts";
 import type { FastParse } from "../json/fast-strict.ts";
 import { allNumbersFinite } from "../json/strict-json.ts";
 import type { UsageCharge } from "../ports.ts";
-import { integerMember, matchesPattern } from "../token/claims.ts";
+import { CLAIM_LIMITS, integerMember, matchesPattern, readAudience, stringProblem } from "../token/claims.ts";
 import { checkHeader, POP_TYP, parsePayload, splitCompact } from "../token/jws.ts";
 import {
   type CallContext,
@@ -66,7 +67,7 @@ export class Verifier {
         code: "verification_unavailable",
         step: "B0",
         token: null,
-        message: `verification could not complete: ${(e as Error).message}`,
+        message: `verification could not complete: ${escapeText(String((e as Error)?.message ?? e), 200, false)}`,
         intent: null,
         holder: null,
       };
@@ -77,8 +78,15 @@ export class Verifier {
     const { tool, args, now } = call;
     const pres = readPresentation(call.presentation);
     if (!pres.ok) return deny(failure("malformed_presentation", "1", null, pres.message));
-    if (typeof tool !== "string" || tool.length === 0) {
-      return deny(failure("tool_not_granted", "6b", null, "the invoked tool is not a non-empty string"));
+    if (typeof tool !== "string" || tool.length === 0 || tool.length > CLAIM_LIMITS.id) {
+      return deny(
+        failure(
+          "tool_not_granted",
+          "6b",
+          null,
+          `the invoked tool is not a non-empty string of at most ${CLAIM_LIMITS.id} characters`,
+        ),
+      );
     }
     if (args === null || typeof args !== "object" || Array.isArray(args) || !allNumbersFinite(args)) {
       return deny(failure("args_rejected", "6b", null, "the invocation arguments are not a JSON object"));
@@ -142,7 +150,7 @@ export class Verifier {
             "audience_mismatch",
             "6c",
             t.index,
-            `token ${t.index} is for ${t.claims.aud.map((a) => `"${a}"`).join(", ")}, not this enforcement point`,
+            `token ${t.index} is for ${showList(t.claims.aud)}, not this enforcement point`,
           ),
           ctx,
         );
@@ -171,7 +179,7 @@ export class Verifier {
           "pop_mismatch",
           "7c",
           null,
-          `the PoP is bound to token ${pc.aatId === leaf.claims.jti ? "with another signing input" : `"${pc.aatId}"`}, not the presented leaf`,
+          `the PoP is bound to token ${pc.aatId === leaf.claims.jti ? "with another signing input" : quote(pc.aatId, 40)}, not the presented leaf`,
         ),
         ctx,
       );
@@ -183,20 +191,29 @@ export class Verifier {
             "audience_mismatch",
             "7d",
             null,
-            `the PoP is addressed to ${pc.aatAud.map((a) => `"${a}"`).join(", ")}, not this enforcement point`,
+            `the PoP is addressed to ${showList(pc.aatAud)}, not this enforcement point`,
           ),
           ctx,
         );
       }
-    } else if (this.options.policy?.requirePopAud) {
+    } else if (this.options.policy?.requirePopAud ?? !anyAud) {
+      // Audience binding is on by default whenever the chain names no aud: otherwise a presentation
+      // made for one enforcement point is accepted by every other that trusts the same anchor.
       return deny(
-        failure("audience_mismatch", "7d", null, "this enforcement point requires aat_aud in the PoP"),
+        failure(
+          "audience_mismatch",
+          "7d",
+          null,
+          anyAud || this.options.policy?.requirePopAud
+            ? "this enforcement point requires aat_aud in the PoP; prove again with aud set to it"
+            : "the chain names no aud, so the PoP must carry aat_aud naming this enforcement point; prove again with aud set",
+        ),
         ctx,
       );
     }
     if (pc.aatTool !== tool) {
       return deny(
-        failure("tool_mismatch", "7e", null, `the PoP is for tool "${pc.aatTool}", not "${tool}"`),
+        failure("tool_mismatch", "7e", null, `the PoP is for tool ${quote(pc.aatTool)}, not ${quote(tool)}`),
         ctx,
       );
     }
@@ -206,7 +223,7 @@ export class Verifier {
           "args_mismatch",
           "7f",
           null,
-          `the PoP's hta differs from the arguments of this call to "${tool}"`,
+          `the PoP's hta differs from the arguments of this call to ${quote(tool)}`,
         ),
         ctx,
       );
@@ -217,7 +234,7 @@ export class Verifier {
           "pop_stale",
           "7g",
           null,
-          `the PoP was made at ${pc.iat}, outside ±${this.limits.popWindow} s of now (${now})`,
+          `the PoP was made at ${pc.iat}, outside ±${this.limits.popWindow} s of now (${now}); prove again`,
         ),
         ctx,
       );
@@ -270,7 +287,7 @@ export class Verifier {
             "revoked",
             "B5",
             hit.index,
-            `token ${hit.index} is revoked: ${hit.target.kind} ${hit.target.id} was revoked${hit.reason ? ` (${hit.reason})` : ""}`,
+            `token ${hit.index} is revoked: ${hit.target.kind} ${quote(hit.target.id, 96)} was revoked${hit.reason ? ` (${escapeText(hit.reason, 200)})` : ""}`,
           ),
           ctx,
         );
@@ -308,7 +325,7 @@ export class Verifier {
       const r = await this.options.rules.evaluate(callCtx);
       if (r)
         return deny(
-          failure(r.code, r.step ?? "B7", null, r.message),
+          failure(r.code, r.step ?? "B7", null, escapeText(r.message, 512, false)),
           ctx,
           r.code === "approval_required" ? { pop_hash: popHash } : undefined,
         );
@@ -319,9 +336,12 @@ export class Verifier {
         ? await gate.check(callCtx, call.approval)
         : ({
             code: "approval_required",
-            message: `tool "${tool}" requires step-up approval (pattern ${patterns.map((p) => `"${p}"`).join(", ")})`,
+            message: `tool ${quote(tool)} requires step-up approval (pattern ${showList(patterns)})`,
           } as GateResult);
-      if (r) return deny(failure(r.code, r.step ?? "B6", null, r.message), ctx, { pop_hash: popHash });
+      if (r)
+        return deny(failure(r.code, r.step ?? "B6", null, escapeText(r.message, 512, false)), ctx, {
+          pop_hash: popHash,
+        });
     }
 
     // 7i and usage limits, atomically, only now that everything else permits.
@@ -344,7 +364,10 @@ export class Verifier {
       });
       if (!r.ok) {
         if (r.code === "replayed")
-          return deny(failure("replayed", "7i", null, `the PoP jti "${pc.jti}" was already used`), ctx);
+          return deny(
+            failure("replayed", "7i", null, `the PoP jti ${quote(pc.jti, 40)} was already used`),
+            ctx,
+          );
         return deny(
           failure(
             "usage_exceeded",
@@ -371,11 +394,17 @@ export class Verifier {
       code: "permitted",
       step: "8",
       token: null,
-      message: `permitted: "${tool}" under a ${tokens.length}-token chain${intent ? ` for intent "${intent}"` : ""}`,
+      message: `permitted: ${quote(tool)} under a ${tokens.length}-token chain${intent ? ` for intent ${quote(intent)}` : ""}`,
       intent,
       holder: leaf.claims.holder.id,
     };
   }
+}
+
+/** A few outside strings for a message: quoted, escaped, at most four shown. */
+function showList(xs: readonly string[]): string {
+  const shown = xs.slice(0, 4).map((x) => quote(x));
+  return xs.length > 4 ? `${shown.join(", ")} and ${xs.length - 4} more` : shown.join(", ");
 }
 
 function usageLimited(tokens: readonly VerifiedToken[]): boolean {
@@ -432,9 +461,8 @@ function readPopClaims(parsed: FastParse): { ok: true; claims: PopClaims } | { o
   if (o === null || typeof o !== "object" || Array.isArray(o))
     return { ok: false, message: "the payload is not an object" };
   for (const k of ["jti", "aat_id", "aat_hash", "aat_tool"] as const) {
-    const s = o[k];
-    if (typeof s !== "string" || s.length === 0)
-      return { ok: false, message: `${k} is not a non-empty string` };
+    const why = stringProblem(k, o[k], CLAIM_LIMITS.id);
+    if (why !== null) return { ok: false, message: why };
   }
   const iat = integerMember(parsed, "iat");
   if (iat === null) return { ok: false, message: "iat is not an integer NumericDate" };
@@ -452,14 +480,13 @@ function readPopClaims(parsed: FastParse): { ok: true; claims: PopClaims } | { o
     hta,
   };
   if (Object.hasOwn(o, "aat_aud")) {
-    const a = o.aat_aud;
-    if (typeof a === "string") claims.aatAud = [a];
-    else if (Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === "string"))
-      claims.aatAud = a as string[];
-    else return { ok: false, message: "aat_aud is not a string" };
+    const a = readAudience("aat_aud", o.aat_aud);
+    if (typeof a === "string") return { ok: false, message: a };
+    claims.aatAud = a;
   }
   if (Object.hasOwn(o, "nonce")) {
-    if (typeof o.nonce !== "string") return { ok: false, message: "nonce is not a string" };
+    if (typeof o.nonce !== "string" || o.nonce.length > CLAIM_LIMITS.id)
+      return { ok: false, message: `nonce is not a string of at most ${CLAIM_LIMITS.id} characters` };
     claims.nonce = o.nonce;
   }
   return { ok: true, claims };

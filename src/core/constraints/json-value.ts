@@ -7,6 +7,7 @@
  * of throwing.
  */
 import canonicalize from "canonicalize";
+import { showJson } from "../display.ts";
 
 /**
  * True for a plain JSON object: not null, not an array, and with `Object.prototype` or a null
@@ -81,15 +82,7 @@ export function jcsKey(v: unknown): string | null {
   }
 }
 
-const MAX_SHOWN = 80;
-
-/** A short, printable rendering of a value for messages (JSON text, truncated). */
+/** A short, printable rendering of a value for messages (JSON text, escaped, truncated). */
 export function showValue(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN - 1)}…` : s;
+  return showJson(v);
 }

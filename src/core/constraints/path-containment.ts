@@ -18,11 +18,23 @@
  * neither `.` nor `..`, and it contains no backslash, NUL byte or `%`. Refusing is strictly more
  * restrictive than normalizing, so the relation stays sound, and it removes the classic traversal
  * and encoding ambiguities (`/data/../etc`, `/data//x`, `%2e%2e`, `\`-separated paths) where the
- * tool's own path resolution could disagree with ours. Comparison is by exact string segments: no
+ * tool's own path resolution could disagree with ours. For the same reason a path that contains a
+ * C0/C1 control character, or that Unicode NFKC would change (fullwidth `／` and `．`, `‥`, …), is
+ * never clean: it does not satisfy the constraint, and a root written so is malformed. Comparison is by exact string segments: no
  * case folding and no Unicode normalization. Containment is by whole segments, so `/data/x` does
  * not contain `/data/xyz`.
  */
 import { isWellFormedString } from "./json-value.ts";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Characters NFKC keeps but Windows best-fit code-page conversions map to `/` or `\` (fraction,
+ * division and big slashes; set minus and reverse solidus operators; yen and won signs, which are
+ * the backslash in code pages 932 and 949).
+ */
+const SEPARATOR_LOOKALIKE = /[\u2044\u2215\u2216\u29f5\u29f8\u29f9\u00a5\u20a9]/;
 
 /** The type name, as in the §5.3 illustration. */
 export const PATH_CONTAINMENT = "path_containment";
@@ -38,10 +50,16 @@ export function pathProblem(p: string): string | null {
   if (!p.startsWith("/")) return "is not an absolute path";
   if (p.includes("\\")) return "contains a backslash";
   if (p.includes("\u0000")) return "contains a NUL byte";
+  // C0/C1 controls: a tool may strip or translate them (U+0085 is a line break to some).
+  if (CONTROL.test(p)) return "contains a control character";
   // Percent-encoding could smuggle separators or dot segments past a segment check (%2F, %2e%2e),
   // and whether the tool decodes it is unknown, so `%` is refused outright.
   if (p.includes("%")) return "contains a percent sign";
   if (!isWellFormedString(p)) return "contains a lone surrogate";
+  // Fullwidth ／ and ．, U+2025 ‥ and friends become "/" and ".." under NFKC or a Windows best-fit
+  // conversion; a path that any normalisation would change is refused rather than interpreted.
+  if (p.normalize("NFKC") !== p) return "is not in NFKC form (it would need normalising)";
+  if (SEPARATOR_LOOKALIKE.test(p)) return "contains a character a code-page conversion may turn into / or \\";
   if (p === "/") return null;
   for (const segment of p.slice(1).split("/")) {
     if (segment === "") return "contains an empty segment (// or a trailing /)";

@@ -21,6 +21,8 @@ export type ToolsMap = Record<string, ConstraintMap>;
 export interface Problem {
   path: string;
   message: string;
+  /** Set when the map is well-formed but over a size limit (reported as `constraint_too_large`). */
+  code?: "constraint_too_large";
 }
 
 /** The nine core constraint types of §3.4, exactly. */

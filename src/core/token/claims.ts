@@ -1,5 +1,6 @@
 import type { LosslessNumber } from "lossless-json";
 import type { JsonValue, ToolsMap } from "../constraints/index.ts";
+import { quote } from "../display.ts";
 import { type FastParse, pathStartsWith } from "../json/fast-strict.ts";
 import { isAdmissible, isIntegerLiteral, type LosslessValue } from "../json/strict-json.ts";
 import { importPublicJwk, type PublicKey } from "../keys/public-key.ts";
@@ -12,6 +13,43 @@ export const CLAIM_INTENT = "baton_intent";
 export const CLAIM_APPROVE = "baton_approve";
 export const CLAIM_MAX_USES = "baton_max_uses";
 export const BATON_CLAIMS = [CLAIM_INTENT, CLAIM_APPROVE, CLAIM_MAX_USES] as const;
+
+/**
+ * Length limits on string claims, in UTF-16 code units, checked with the claims (3b/4b/7c). AAT -02
+ * App. B.5 sizes tool ids at 256 bytes; Baton holds ids to the same bound and URIs to 2048, so nothing
+ * a token carries into a message, a log line or the audit store is larger than that.
+ */
+export const CLAIM_LIMITS = Object.freeze({
+  /** jti, the PoP's jti / aat_id / aat_tool / nonce, intent ids and approval patterns. */
+  id: 256,
+  /** iss, each aud / aat_aud value. */
+  uri: 2048,
+  /** Values in one aud / aat_aud array. */
+  audValues: 32,
+  /** baton_intent.purpose. */
+  purpose: 1024,
+});
+
+/** Null when `v` is a non-empty string of at most `max` code units, else what is wrong with it. */
+export function stringProblem(name: string, v: unknown, max: number): string | null {
+  if (typeof v !== "string" || v.length === 0) return `${name} is not a non-empty string`;
+  if (v.length > max) return `${name} is ${v.length} characters, over the ${max} limit`;
+  return null;
+}
+
+/** `aud`/`aat_aud`: a string or a non-empty array of strings, each and the count bounded. */
+export function readAudience(name: string, a: JsonValue | undefined): string[] | string {
+  const list = typeof a === "string" ? [a] : a;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === "string"))
+    return `${name} is not a string or a non-empty array of strings`;
+  if (list.length > CLAIM_LIMITS.audValues)
+    return `${name} holds ${list.length} values, over the ${CLAIM_LIMITS.audValues} limit`;
+  for (const x of list as string[]) {
+    const why = stringProblem(`a value of ${name}`, x, CLAIM_LIMITS.uri);
+    if (why) return why;
+  }
+  return list as string[];
+}
 
 export interface Intent {
   id: string;
@@ -86,8 +124,8 @@ export function readAatClaims(parsed: FastParse): { ok: true; claims: AatClaims 
   const p = parsed.value;
   if (!isObject(p)) return fail("malformed_claims", "the payload is not a JSON object");
   const jti = p.jti;
-  if (typeof jti !== "string" || jti.length === 0)
-    return fail("malformed_claims", "jti is not a non-empty string");
+  const jtiWhy = stringProblem("jti", jti, CLAIM_LIMITS.id);
+  if (jtiWhy !== null || typeof jti !== "string") return fail("malformed_claims", jtiWhy ?? "jti");
   const iat = integerMember(parsed, "iat");
   const exp = integerMember(parsed, "exp");
   if (iat === null || exp === null)
@@ -97,19 +135,19 @@ export function readAatClaims(parsed: FastParse): { ok: true; claims: AatClaims 
   if (delDepth === null || delMaxDepth === null || delDepth < 0 || delMaxDepth < 0) {
     return fail("malformed_claims", "del_depth and del_max_depth must be non-negative integers");
   }
-  if (typeof p.iss !== "string" || p.iss.length === 0)
-    return fail("malformed_claims", "iss is not a non-empty string");
+  const issWhy = stringProblem("iss", p.iss, CLAIM_LIMITS.uri);
+  if (issWhy !== null || typeof p.iss !== "string") return fail("malformed_claims", issWhy ?? "iss");
   let parHash: string | undefined;
   if (Object.hasOwn(p, "par_hash")) {
-    if (typeof p.par_hash !== "string") return fail("malformed_claims", "par_hash is not a string");
+    if (typeof p.par_hash !== "string" || p.par_hash.length > CLAIM_LIMITS.id)
+      return fail("malformed_claims", "par_hash is not a string of at most 256 characters");
     parHash = p.par_hash;
   }
   let aud: string[] | undefined;
   if (Object.hasOwn(p, "aud")) {
-    const a = p.aud;
-    if (typeof a === "string") aud = [a];
-    else if (Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === "string")) aud = a as string[];
-    else return fail("malformed_claims", "aud is not a string or a non-empty array of strings");
+    const a = readAudience("aud", p.aud);
+    if (typeof a === "string") return fail("malformed_claims", a);
+    aud = a;
   }
   const cnf = p.cnf;
   if (!isObject(cnf) || !isObject(cnf.jwk)) return fail("malformed_claims", "cnf.jwk is missing");
@@ -176,9 +214,15 @@ function readBatonClaims(parsed: FastParse): { ok: true; claims: BatonClaims } |
     if (!isObject(i) || typeof i.id !== "string" || i.id.length === 0 || typeof i.purpose !== "string") {
       return fail("intent_mismatch", `${CLAIM_INTENT} must be {"id": non-empty string, "purpose": string}`);
     }
+    if (i.id.length > CLAIM_LIMITS.id || i.purpose.length > CLAIM_LIMITS.purpose) {
+      return fail(
+        "intent_mismatch",
+        `${CLAIM_INTENT} id must be at most ${CLAIM_LIMITS.id} and purpose at most ${CLAIM_LIMITS.purpose} characters`,
+      );
+    }
     for (const k of Object.keys(i)) {
       if (k !== "id" && k !== "purpose")
-        return fail("intent_mismatch", `${CLAIM_INTENT} has an unknown member "${k}"`);
+        return fail("intent_mismatch", `${CLAIM_INTENT} has an unknown member ${quote(k)}`);
     }
     out.intent = { id: i.id, purpose: i.purpose };
   }
@@ -187,9 +231,18 @@ function readBatonClaims(parsed: FastParse): { ok: true; claims: BatonClaims } |
     if (
       !Array.isArray(a) ||
       a.length > MAX_PATTERNS ||
-      !a.every((x) => typeof x === "string" && x.length > 0 && [-1, x.length - 1].includes(x.indexOf("*")))
+      !a.every(
+        (x) =>
+          typeof x === "string" &&
+          x.length > 0 &&
+          x.length <= CLAIM_LIMITS.id &&
+          [-1, x.length - 1].includes(x.indexOf("*")),
+      )
     ) {
-      return fail("malformed_claims", `${CLAIM_APPROVE} must be an array of tool ids or "prefix*" patterns`);
+      return fail(
+        "malformed_claims",
+        `${CLAIM_APPROVE} must be an array (at most ${MAX_PATTERNS}) of tool ids or "prefix*" patterns of at most ${CLAIM_LIMITS.id} characters`,
+      );
     }
     out.approve = a as string[];
   }
