@@ -15,4 +15,6 @@ export interface VerifiedToken {
   readonly baton: boolean;
   /** Agent id (or, for the root, issuer URI) that signed this token. */
   readonly issuer: string;
+  /** Root only: agent id (thumbprint URI) of the trust-anchor key whose signature verified. */
+  readonly anchorKeyId?: string;
 }

@@ -212,10 +212,12 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
   // 3b: the signature must verify under a trust-anchor key. `kid` may only choose among anchors,
   // so every anchor is tried; keys in the header are never used.
   let anchor: TrustAnchor | undefined;
+  let anchorKeyId = "";
   for (const a of anchors) {
     const key = importPublicJwk(a.jwk);
     if (key.ok && key.key.verify(parts.signingInput, parts.signature)) {
       anchor = a;
+      anchorKeyId = key.key.id;
       break;
     }
   }
@@ -277,6 +279,7 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
     hash: linkHash(parts.signingInput),
     baton: header.baton,
     issuer: anchor.issuer,
+    anchorKeyId,
   };
   return { ok: true, token, context: anchorContext(anchor) };
 }
