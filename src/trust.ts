@@ -37,6 +37,13 @@ import type {
   Store,
   TokenInput,
 } from "./store/types.ts";
+import {
+  boundText,
+  compactHash,
+  MAX_AUDIT_MESSAGE,
+  MAX_AUDIT_NAME,
+  MAX_CLAIMED_ID,
+} from "./trust/bounded.ts";
 import { StoreUnavailableError } from "./trust/errors.ts";
 import { RecordedSet, TokenInfoCache, tokenInputOf } from "./trust/token-records.ts";
 
@@ -204,6 +211,8 @@ export class Trust {
         ? approvalGate({
             approvers: config.approverKeys,
             maxIatSkew: this.limits.maxIatSkew,
+            // A revoked approver key loses that role too (read at each call: revocations arrive live).
+            isRevoked: (agent) => this.#revocations.isAgentRevoked(agent),
             // Once-only across every node sharing the store.
             consume: async (key, exp) =>
               (
@@ -292,7 +301,7 @@ export class Trust {
           type: "decision",
           ...(decision.intent !== null ? { intent: decision.intent } : {}),
           ...(decision.holder !== null ? { agent: decision.holder } : {}),
-          data: decisionData(decision, input, infos),
+          data: decisionData(decision, input, infos, this.#presented(input.presentation)),
         }),
       );
     } catch {
@@ -368,12 +377,14 @@ export class Trust {
     const r = verifyRevocationRequest(request, {
       trustAnchors: this.config.trustAnchors,
       adminKeys: this.config.adminKeys,
+      audience: this.config.audience,
+      isAgentRevoked: (agent) => this.#revocations.isAgentRevoked(agent),
       now,
       maxAge,
       limits: this.limits,
       delegatorsMayRevokeAgents: this.config.revocation.delegatorsMayRevokeAgents,
     });
-    if (!r.ok) return this.#refuseRevocation(r.code, r.message, r.jti);
+    if (!r.ok) return this.#refuseRevocation(r.code, r.message, request, r.jti);
     const fresh = await this.#io("commitPermit", () =>
       this.#store.commitPermit({
         replay: { key: REVOKE_REPLAY_PREFIX + r.jti, expiresAt: r.iat + maxAge + 1 },
@@ -383,7 +394,8 @@ export class Trust {
     if (!fresh.ok) {
       return this.#refuseRevocation(
         "revocation_replayed",
-        `the revocation request "${r.jti}" was already used`,
+        `the revocation request "${boundText(r.jti, MAX_CLAIMED_ID)}" was already used`,
+        request,
         r.jti,
       );
     }
@@ -548,6 +560,12 @@ export class Trust {
     return out;
   }
 
+  /** The presented chain's compact tokens (at most depth + 1 of them), unverified; [] if unreadable. */
+  #presented(presentation: unknown): string[] {
+    const p = readPresentation(presentation);
+    return p.ok ? p.chain.slice(0, this.limits.maxDelegationDepth + 1) : [];
+  }
+
   async #recordPermitted(infos: (TokenInput | null)[]): Promise<void> {
     try {
       for (const info of infos) if (info) await this.#record(info);
@@ -581,14 +599,28 @@ export class Trust {
     return r.created;
   }
 
-  async #refuseRevocation(code: RevocationCode, message: string, jti?: string): Promise<RevokeResult> {
+  /**
+   * Audits a refused request: its code, a bounded message, the hash of its signing input and a
+   * short hint of the jti it claims (the request did not verify, so nothing of it is kept verbatim).
+   */
+  async #refuseRevocation(
+    code: RevocationCode,
+    message: string,
+    request: unknown,
+    jti?: string,
+  ): Promise<RevokeResult> {
     await this.#io("appendAudit", () =>
       this.#store.appendAudit({
         type: "revocation_refused",
-        data: { code, message, ...(jti !== undefined ? { request_jti: jti } : {}) },
+        data: {
+          code,
+          message: boundText(message, MAX_AUDIT_MESSAGE),
+          ...(typeof request === "string" ? { request_hash: compactHash(request) } : {}),
+          ...(jti !== undefined ? { request_jti: boundText(jti, MAX_CLAIMED_ID) } : {}),
+        },
       }),
     );
-    return { ok: false, code, message };
+    return { ok: false, code, message: boundText(message, MAX_AUDIT_MESSAGE) };
   }
 
   async #io<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -629,23 +661,44 @@ function verifyPolicyOf(config: BatonConfig, nonces: NonceCheck | undefined): Ve
   return out;
 }
 
+/**
+ * The data of a decision event. A call whose PoP verified (the decision names its holder) lists
+ * the chain's jtis, which attribute it to the leaf token and its agent. Any other decision is not
+ * attributed (`jtis: []`): the presented tokens are kept as the hashes of their signing inputs,
+ * with short, escaped hints of the jtis and leaf holder they claim, so an unsigned request adds a
+ * few hundred bytes to the log whatever it carries.
+ */
 function decisionData(
   d: Decision,
   input: VerifyInput,
   infos: (TokenInput | null)[],
+  chain: readonly string[],
 ): Record<string, unknown> {
+  const proven = d.holder !== null;
   const data: Record<string, unknown> = {
     allow: d.allow,
     code: d.code,
-    jtis: infos
-      .slice(0, MAX_AUDITED_JTIS)
-      .map((i) => i?.jti)
-      .filter((j): j is string => j !== undefined),
-    message: d.message,
+    jtis: proven
+      ? infos
+          .slice(0, MAX_AUDITED_JTIS)
+          .map((i) => i?.jti)
+          .filter((j): j is string => j !== undefined)
+          .map((j) => boundText(j, MAX_AUDIT_NAME))
+      : [],
+    message: boundText(d.message, MAX_AUDIT_MESSAGE),
   };
+  if (!proven && chain.length > 0) {
+    data.chain_hashes = chain.slice(0, MAX_AUDITED_JTIS).map(compactHash);
+    const claimed = infos
+      .slice(0, MAX_AUDITED_JTIS)
+      .map((i) => (i ? boundText(i.jti, MAX_CLAIMED_ID) : null));
+    if (claimed.some((j) => j !== null)) data.claimed_jtis = claimed;
+    const leaf = infos.length === chain.length ? infos.at(-1) : undefined;
+    if (leaf) data.claimed_agent = boundText(leaf.holder, MAX_AUDIT_NAME);
+  }
   if (d.step !== null) data.step = d.step;
   if (d.token !== null && d.token >= 0) data.token_index = d.token;
-  if (typeof input.tool === "string") data.tool = input.tool;
+  if (typeof input.tool === "string") data.tool = boundText(input.tool, MAX_AUDIT_NAME);
   const hash = argsHash(input.args);
   if (hash !== null) data.args_sha256 = hash;
   return data;

@@ -20,6 +20,11 @@ export interface RevocationSubject {
   issuer: string;
   /** Thumbprint URI of the token's cnf.jwk. */
   holder: string;
+  /**
+   * Agent id of the key that signed the token when `issuer` does not say it: for a root, the
+   * trust-anchor key. A revoked agent loses every role, so a revoked anchor key's roots are revoked.
+   */
+  signer?: string;
 }
 
 export interface RevocationQuery {

@@ -298,6 +298,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const revoked = await trust.revoke(
       createRevocationRequest({
         key: alice.key,
+        audience:
+          typeof trust.config.audience === "string"
+            ? trust.config.audience
+            : (trust.config.audience[0] as string),
         target: { kind: "token", id: tokenJti(root) },
         chain: root,
         reason: "demo: stop the triage",

@@ -185,7 +185,8 @@ export class RevocationState implements RevocationCheck {
   }
 
   /**
-   * The first hit by chain index. For each token: its jti, its hash, its issuer, its holder; the
+   * The first hit by chain index. For each token: its jti, its hash, its issuer, the key that signed
+   * it when the issuer is not an agent id (a root's trust-anchor key), its holder; the
    * chain's intent is checked with the root (index 0), since it binds the whole tree.
    */
   check(query: RevocationQuery): RevocationHit | null {
@@ -200,6 +201,10 @@ export class RevocationState implements RevocationCheck {
         (subject.issuer === previousHolder
           ? null
           : this.#hit(subject.index, agents, "agent", subject.issuer)) ??
+        // A root's issuer is a URI; the anchor key that signed it is an agent like any other.
+        (subject.signer === undefined || subject.signer === subject.issuer
+          ? null
+          : this.#hit(subject.index, agents, "agent", subject.signer)) ??
         this.#hit(subject.index, agents, "agent", subject.holder);
       if (hit) return hit;
       previousHolder = subject.holder;
@@ -212,6 +217,14 @@ export class RevocationState implements RevocationCheck {
       return this.#hit(0, this.#intents, "intent", query.intent);
     }
     return null;
+  }
+
+  /**
+   * Whether an agent id is revoked: asked about the signer of an approval or of a revocation
+   * request, since a revoked key loses every role (approver, admin, anchor), not only its tokens.
+   */
+  isAgentRevoked(agent: string): boolean {
+    return this.#agents.has(agent);
   }
 
   #hit(

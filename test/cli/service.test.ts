@@ -154,11 +154,27 @@ describe("against a running `baton serve`", () => {
       jti,
       "--chain",
       "researcher.chain.json",
+      "--aud",
+      EP,
       "--server",
       url,
     ]);
     expect(byHolder.code).toBe(1);
     expect(byHolder.stdout).toMatch(/^✗ refused \(revocation_unauthorized\): /);
+    // Signed for another service (by default the --server URL, which is not this service's id).
+    const elsewhere = await run([
+      "revoke",
+      "--key",
+      "orchestrator.key",
+      "--token",
+      jti,
+      "--chain",
+      "researcher.chain.json",
+      "--server",
+      url,
+    ]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stdout).toMatch(/^✗ refused \(revocation_wrong_audience\): the request is for aud /);
     const byDelegator = await run([
       "revoke",
       "--key",
@@ -169,6 +185,8 @@ describe("against a running `baton serve`", () => {
       "researcher.chain.json",
       "--reason",
       "task done",
+      "--aud",
+      EP,
       "--server",
       url,
       "--json",

@@ -180,7 +180,9 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
     it("creates a revocation (201), returns the existing one (200), and the chain is then denied", async () => {
       const chain = delegation(3);
       const target = { kind: "token" as const, id: idsOf(chain)[2]!.hash };
-      const created = await revoke(createRevocationRequest({ key: orchestrator, target, chain, now: NOW }));
+      const created = await revoke(
+        createRevocationRequest({ audience: AUDIENCE, key: orchestrator, target, chain, now: NOW }),
+      );
       expect(created.statusCode).toBe(201);
       expect(created.json()).toMatchObject({
         seq: 1,
@@ -190,7 +192,9 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
         token_exp: NOW + 2800,
         revoked_at: expect.any(Number),
       });
-      const existing = await revoke(createRevocationRequest({ key: researcher, target, chain, now: NOW }));
+      const existing = await revoke(
+        createRevocationRequest({ audience: AUDIENCE, key: researcher, target, chain, now: NOW }),
+      );
       expect(existing.statusCode).toBe(200);
       expect(existing.json()).toMatchObject({ seq: 1, actor: orchestrator.id });
 
@@ -202,6 +206,7 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
       const chain = delegation(3);
       const res = await revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: mallory,
           target: { kind: "token", id: idsOf(chain)[1]!.hash },
           chain,
@@ -214,6 +219,7 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
     it("refuses a replayed request, a malformed one and a stale one with 403", async () => {
       const chain = delegation(2);
       const request = createRevocationRequest({
+        audience: AUDIENCE,
         key: admin,
         target: { kind: "agent", id: mallory.id },
         chain: [],
@@ -223,6 +229,7 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
       expectProblem(await revoke(request), 403, "revocation_replayed");
       expectProblem(await revoke("nonsense"), 403, "revocation_malformed");
       const stale = createRevocationRequest({
+        audience: AUDIENCE,
         key: orchestrator,
         target: { kind: "token", id: idsOf(chain)[1]!.hash },
         chain,
@@ -234,7 +241,13 @@ describe.each(STORE_KINDS)("HTTP routes on the %s store", (kind) => {
     it("serves the feed in order and pages with after", async () => {
       for (const id of ["a", "b", "c"]) {
         await revoke(
-          createRevocationRequest({ key: admin, target: { kind: "intent", id }, chain: [], now: NOW }),
+          createRevocationRequest({
+            audience: AUDIENCE,
+            key: admin,
+            target: { kind: "intent", id },
+            chain: [],
+            now: NOW,
+          }),
         );
       }
       const all = await t.app.inject({ method: "GET", url: "/v1/revocations" });

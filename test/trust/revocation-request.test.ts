@@ -9,6 +9,7 @@ import {
 } from "../../src/core/revocation/request.ts";
 import { signCompact } from "../../src/core/token/jws.ts";
 import {
+  AUDIENCE,
   admin,
   delegation,
   fetcher,
@@ -26,6 +27,7 @@ import {
 const options: VerifyRevocationOptions = {
   trustAnchors: [{ issuer: ISSUER, jwk: principal.publicJwk }],
   adminKeys: [admin.publicJwk],
+  audience: AUDIENCE,
   now: NOW,
 };
 
@@ -38,6 +40,7 @@ describe("verifyRevocationRequest", () => {
     it("accepts the issuer of the target (holder of the token above it)", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: researcher,
           target: tokenTarget(2),
           chain: chain4.slice(0, 3),
@@ -55,7 +58,13 @@ describe("verifyRevocationRequest", () => {
 
     it("accepts any upstream holder, with a chain that goes on below the target", () => {
       const r = verifyRevocationRequest(
-        createRevocationRequest({ key: orchestrator, target: tokenTarget(2), chain: chain4, now: NOW }),
+        createRevocationRequest({
+          audience: AUDIENCE,
+          key: orchestrator,
+          target: tokenTarget(2),
+          chain: chain4,
+          now: NOW,
+        }),
         options,
       );
       expect(r).toMatchObject({ ok: true, authority: "delegator" });
@@ -64,6 +73,7 @@ describe("verifyRevocationRequest", () => {
     it("names a target given by jti by its hash, and returns its exp", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "token", id: ids[2]!.jti },
           chain: chain4,
@@ -77,7 +87,13 @@ describe("verifyRevocationRequest", () => {
     it("refuses the target's own holder and any agent below it", () => {
       for (const key of [summarizer, fetcher]) {
         const r = verifyRevocationRequest(
-          createRevocationRequest({ key, target: tokenTarget(2), chain: chain4, now: NOW }),
+          createRevocationRequest({
+            audience: AUDIENCE,
+            key,
+            target: tokenTarget(2),
+            chain: chain4,
+            now: NOW,
+          }),
           options,
         );
         expect(r).toMatchObject({ ok: false, code: "revocation_unauthorized" });
@@ -86,7 +102,13 @@ describe("verifyRevocationRequest", () => {
 
     it("refuses an agent outside the chain", () => {
       const r = verifyRevocationRequest(
-        createRevocationRequest({ key: mallory, target: tokenTarget(1), chain: chain4, now: NOW }),
+        createRevocationRequest({
+          audience: AUDIENCE,
+          key: mallory,
+          target: tokenTarget(1),
+          chain: chain4,
+          now: NOW,
+        }),
         options,
       );
       expect(r).toMatchObject({ ok: false, code: "revocation_unauthorized" });
@@ -94,7 +116,13 @@ describe("verifyRevocationRequest", () => {
 
     it("refuses a delegator that carries no chain", () => {
       const r = verifyRevocationRequest(
-        createRevocationRequest({ key: orchestrator, target: tokenTarget(2), chain: [], now: NOW }),
+        createRevocationRequest({
+          audience: AUDIENCE,
+          key: orchestrator,
+          target: tokenTarget(2),
+          chain: [],
+          now: NOW,
+        }),
         options,
       );
       expect(r).toMatchObject({ ok: false, code: "revocation_unauthorized" });
@@ -104,6 +132,7 @@ describe("verifyRevocationRequest", () => {
     it("refuses a chain that does not hold the target", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: tokenTarget(3),
           chain: chain4.slice(0, 3),
@@ -117,6 +146,7 @@ describe("verifyRevocationRequest", () => {
     it("refuses a chain that does not verify", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: tokenTarget(2),
           chain: [chain4[0]!, chain4[2]!],
@@ -131,12 +161,19 @@ describe("verifyRevocationRequest", () => {
   describe("service-wide authorities", () => {
     it("accepts a trust anchor and an admin key, with or without a chain", () => {
       const byAnchor = verifyRevocationRequest(
-        createRevocationRequest({ key: principal, target: tokenTarget(1), chain: chain4, now: NOW }),
+        createRevocationRequest({
+          audience: AUDIENCE,
+          key: principal,
+          target: tokenTarget(1),
+          chain: chain4,
+          now: NOW,
+        }),
         options,
       );
       expect(byAnchor).toMatchObject({ ok: true, authority: "anchor", actor: principal.id });
       const byAdmin = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: admin,
           target: { kind: "agent", id: mallory.id },
           chain: [],
@@ -156,6 +193,7 @@ describe("verifyRevocationRequest", () => {
     it("accepts the root holder (the task owner), narrowed to its own root token", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "intent", id: INTENT.id },
           chain: chain4,
@@ -171,6 +209,7 @@ describe("verifyRevocationRequest", () => {
     it("refuses a deeper delegate", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: researcher,
           target: { kind: "intent", id: INTENT.id },
           chain: chain4,
@@ -184,6 +223,7 @@ describe("verifyRevocationRequest", () => {
     it("refuses a chain bound to another intent", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "intent", id: "other" },
           chain: chain4,
@@ -199,6 +239,7 @@ describe("verifyRevocationRequest", () => {
     it("accepts the agent itself", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: summarizer,
           target: { kind: "agent", id: summarizer.id },
           chain: chain4,
@@ -211,6 +252,7 @@ describe("verifyRevocationRequest", () => {
 
     it("refuses an upstream holder unless delegatorsMayRevokeAgents is set", () => {
       const request = createRevocationRequest({
+        audience: AUDIENCE,
         key: orchestrator,
         target: { kind: "agent", id: summarizer.id },
         chain: chain4,
@@ -231,6 +273,7 @@ describe("verifyRevocationRequest", () => {
     it("refuses a chain in which the agent holds no token", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: admin,
           target: { kind: "agent", id: mallory.id },
           chain: chain4,
@@ -289,7 +332,13 @@ describe("verifyRevocationRequest", () => {
 
     it("refuses a request from the future and a stale one", () => {
       const make = (now: number) =>
-        createRevocationRequest({ key: orchestrator, target: tokenTarget(1), chain: chain4, now });
+        createRevocationRequest({
+          audience: AUDIENCE,
+          key: orchestrator,
+          target: tokenTarget(1),
+          chain: chain4,
+          now,
+        });
       expect(verifyRevocationRequest(make(NOW + 31), options)).toMatchObject({
         ok: false,
         code: "revocation_issued_in_future",
@@ -306,6 +355,7 @@ describe("verifyRevocationRequest", () => {
     it("returns the request jti with a refusal, so it can be audited", () => {
       const r = verifyRevocationRequest(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: mallory,
           target: tokenTarget(1),
           chain: chain4,

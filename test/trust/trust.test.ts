@@ -142,6 +142,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(3);
       const ids = idsOf(chain);
       const request = createRevocationRequest({
+        audience: AUDIENCE,
         key: orchestrator,
         target: { kind: "token", id: ids[2]!.jti },
         chain,
@@ -165,6 +166,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       expect(await h.store.findTokens({})).toHaveLength(0);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: researcher, // holder of token 1, issuer of token 2
           target: { kind: "token", id: idsOf(chain)[2]!.hash },
           chain: chain.slice(0, 3),
@@ -180,8 +182,12 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
     it("is idempotent per target: a second request for the same token returns the first record", async () => {
       const chain = delegation(3);
       const target = { kind: "token" as const, id: idsOf(chain)[2]!.hash };
-      const a = await h.trust.revoke(createRevocationRequest({ key: orchestrator, target, chain, now: NOW }));
-      const b = await h.trust.revoke(createRevocationRequest({ key: researcher, target, chain, now: NOW }));
+      const a = await h.trust.revoke(
+        createRevocationRequest({ audience: AUDIENCE, key: orchestrator, target, chain, now: NOW }),
+      );
+      const b = await h.trust.revoke(
+        createRevocationRequest({ audience: AUDIENCE, key: researcher, target, chain, now: NOW }),
+      );
       expect(a).toMatchObject({ ok: true, created: true });
       expect(b).toMatchObject({ ok: true, created: false });
       if (a.ok && b.ok) expect(b.record.seq).toBe(a.record.seq);
@@ -191,6 +197,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(4);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: summarizer,
           target: { kind: "agent", id: summarizer.id },
           chain,
@@ -212,6 +219,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
     it("revokes an agent when an admin asks, without a chain", async () => {
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: admin,
           target: { kind: "agent", id: researcher.id },
           chain: [],
@@ -227,6 +235,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const tree = delegation(4);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "intent", id: INTENT.id },
           chain: tree.slice(0, 1),
@@ -250,6 +259,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(3);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: mallory,
           target: { kind: "token", id: idsOf(chain)[2]!.hash },
           chain,
@@ -269,6 +279,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(3);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: summarizer,
           target: { kind: "token", id: idsOf(chain)[2]!.hash },
           chain,
@@ -283,6 +294,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(3);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "agent", id: summarizer.id },
           chain,
@@ -295,6 +307,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
     it("refuses a replayed request jti", async () => {
       const chain = delegation(3);
       const request = createRevocationRequest({
+        audience: AUDIENCE,
         key: orchestrator,
         target: { kind: "token", id: idsOf(chain)[2]!.hash },
         chain,
@@ -309,6 +322,7 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const chain = delegation(3);
       const r = await h.trust.revoke(
         createRevocationRequest({
+          audience: AUDIENCE,
           key: orchestrator,
           target: { kind: "token", id: idsOf(chain)[2]!.hash },
           chain,
@@ -332,7 +346,8 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
 
       await h.trust.revoke(
         createRevocationRequest({
-          key: principal,
+          audience: AUDIENCE,
+          key: admin,
           target: { kind: "agent", id: researcher.id },
           chain: [],
           now: NOW,
@@ -365,7 +380,13 @@ describe.each(STORE_KINDS)("Trust facade on the %s store", (kind) => {
       const ids = idsOf(chain);
       for (const [i, key] of [orchestrator, researcher].entries()) {
         await h.trust.revoke(
-          createRevocationRequest({ key, target: { kind: "token", id: ids[i + 2]!.hash }, chain, now: NOW }),
+          createRevocationRequest({
+            audience: AUDIENCE,
+            key,
+            target: { kind: "token", id: ids[i + 2]!.hash },
+            chain,
+            now: NOW,
+          }),
         );
       }
       const all = await h.trust.revocations(0);

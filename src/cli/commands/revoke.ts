@@ -13,7 +13,7 @@ export const revoke: Command = {
   name: "revoke",
   summary: "revoke a token, an agent or a whole intent (a signed request)",
   usage:
-    "revoke --key KEY (--token JTI | --agent ID | --intent ID) --chain FILE [--reason TEXT] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
+    "revoke --key KEY (--token JTI | --agent ID | --intent ID) --chain FILE [--reason TEXT] [--aud ID] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
   options: {
     key: { type: "string", value: "FILE", description: "the signer's private key", required: true },
     token: { type: "string", value: "JTI", description: "revoke this token (its jti or sha256: hash)" },
@@ -30,6 +30,12 @@ export const revoke: Command = {
       required: true,
     },
     reason: { type: "string", value: "TEXT", description: "why, for the audit log" },
+    aud: {
+      type: "string",
+      value: "ID",
+      description:
+        "the id of the service that is to apply it, signed as the request's aud (default: the --server URL, or the configured audience with --db)",
+    },
     server: {
       type: "string",
       value: "URL",
@@ -41,7 +47,11 @@ export const revoke: Command = {
   },
   details: [
     "Who may revoke: a token's upstream holders (not the token's own holder), the holder of the root",
-    "for an intent, the agent itself for --agent, and trust-anchor or admin keys for anything.",
+    "for an intent (narrowed to its root token), the agent itself for --agent, a trust anchor inside the",
+    "trees it rooted (with --chain from its root), and admin keys for anything, chain or not.",
+    "A revoked key keeps no role: its tokens, the roots it signed as an anchor, its approvals and its",
+    "revocation requests all stop counting.",
+    "The request names the service it is for (aud): another service refuses it (revocation_wrong_audience).",
     "Exit 0 when revoked (or already revoked), 1 when the service refuses the request, 2 for bad input.",
   ].join("\n"),
   examples: [
@@ -54,19 +64,23 @@ export const revoke: Command = {
     const key = await loadAgentKey(ctx, req(args, "key"));
     const chain = await loadChain(ctx, req(args, "chain"));
     const reason = str(args, "reason");
-    const signed = createRevocationRequest({
-      key,
-      target,
-      chain,
-      now: nowOf(args, ctx),
-      ...(reason !== undefined ? { reason } : {}),
-    });
+    const now = nowOf(args, ctx);
+    const sign = (audience: string) =>
+      createRevocationRequest({
+        key,
+        audience,
+        target,
+        chain,
+        now,
+        ...(reason !== undefined ? { reason } : {}),
+      });
 
     let outcome:
       | { ok: true; created: boolean; record: Record<string, unknown> }
       | { ok: false; code: string; message: string };
     if (source === "server") {
       const server = str(args, "server") as string;
+      const signed = sign(str(args, "aud") ?? server.replace(/\/+$/, ""));
       const r = await request(server, "POST", "/v1/revocations", { request: signed });
       if (r.status === 200 || r.status === 201) {
         outcome = { ok: true, created: r.status === 201, record: r.body as Record<string, unknown> };
@@ -84,6 +98,10 @@ export const revoke: Command = {
         );
       }
       try {
+        const audience = trust.config.audience;
+        const signed = sign(
+          str(args, "aud") ?? (typeof audience === "string" ? audience : (audience[0] as string)),
+        );
         const r = await trust.revoke(signed);
         outcome = r.ok ? { ok: true, created: r.created, record: recordJson(r.record) } : r;
       } finally {

@@ -128,6 +128,11 @@ export interface ApprovalGateOptions {
   consume?: ConsumeApproval;
   /** Seconds an approval's iat may lie in the future. Default 30. */
   maxIatSkew?: number;
+  /**
+   * Whether an agent id is revoked. A revoked approver's approval does not count: a revoked key
+   * loses every role. Default: no approver is revoked.
+   */
+  isRevoked?: (agentId: string) => boolean;
 }
 
 /**
@@ -175,6 +180,11 @@ export function approvalGate(o: ApprovalGateOptions): ApprovalGate {
         const r = verifyApproval(compact, approvers, ctx.now, skew);
         if (!r.ok) return required(`${label} ${r.message}`);
         const a = r.claims;
+        if (o.isRevoked?.(a.iss)) {
+          return required(
+            `${label} is signed by approver ${a.iss}, whose key is revoked: a revoked approver's approval does not count`,
+          );
+        }
         if (holders.has(a.iss)) {
           return required(
             `${label} is signed by ${a.iss}, a holder in this chain: an agent can never approve its own call`,

@@ -20,4 +20,6 @@ export interface VerifiedToken {
    * (B4 compares a child's limit with it). Undefined when no token up to here carries a limit.
    */
   readonly usageCeiling?: number;
+  /** Root only: agent id (thumbprint URI) of the trust-anchor key whose signature verified. */
+  readonly anchorKeyId?: string;
 }

@@ -221,10 +221,12 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
   // 3b: the signature must verify under a trust-anchor key. `kid` may only choose among anchors,
   // so every anchor is tried; keys in the header are never used.
   let anchor: TrustAnchor | undefined;
+  let anchorKeyId = "";
   for (const a of anchors) {
     const key = importPublicJwk(a.jwk);
     if (key.ok && key.key.verify(parts.signingInput, parts.signature)) {
       anchor = a;
+      anchorKeyId = key.key.id;
       break;
     }
   }
@@ -288,6 +290,7 @@ function verifyRoot(parts: JwsParts, anchors: readonly TrustAnchor[], limits: Ve
     baton: header.baton,
     issuer: anchor.issuer,
     ...(c.baton.maxUses !== undefined ? { usageCeiling: c.baton.maxUses } : {}),
+    anchorKeyId,
   };
   return { ok: true, token, context: anchorContext(anchor) };
 }

@@ -98,18 +98,23 @@ export class Verifier {
     const leaf = tokens[tokens.length - 1] as VerifiedToken;
     const intent = tokens[0]?.claims.baton.intent?.id ?? null;
     const ctx = { intent, holder: leaf.claims.holder.id };
+    // Until the PoP signature verifies, anyone holding a copy of the chain could be calling: such a
+    // denial names no holder, so it is never attributed to the leaf's agent (findings, usage).
+    const unproven = { intent, holder: null };
     const timeFail = checkChainTimes(tokens, now, this.limits);
-    if (timeFail) return deny(timeFail, ctx);
+    if (timeFail) return deny(timeFail, unproven);
 
     // 7a/7b before 6b, as §8 advises: a non-holder cannot make us evaluate constraints.
     const popSplit = splitCompact(pres.pop);
-    if (!popSplit.ok) return deny(failure("malformed_token", "7a", null, `the PoP ${popSplit.message}`), ctx);
+    if (!popSplit.ok)
+      return deny(failure("malformed_token", "7a", null, `the PoP ${popSplit.message}`), unproven);
     const pop = popSplit.parts;
     if (pop.compact.length > this.limits.maxTokenSize) {
-      return deny(failure("token_too_large", "2a", null, "the PoP exceeds MAX_TOKEN_SIZE"), ctx);
+      return deny(failure("token_too_large", "2a", null, "the PoP exceeds MAX_TOKEN_SIZE"), unproven);
     }
     const popHeader = checkHeader(pop.header, POP_TYP, pop.headerNonInteger);
-    if (!popHeader.ok) return deny(failure(popHeader.code, "7a", null, `the PoP: ${popHeader.message}`), ctx);
+    if (!popHeader.ok)
+      return deny(failure(popHeader.code, "7a", null, `the PoP: ${popHeader.message}`), unproven);
     if (!leaf.claims.holder.verify(pop.signingInput, pop.signature)) {
       return deny(
         failure(
@@ -118,7 +123,7 @@ export class Verifier {
           null,
           `the PoP is not signed by the holder of token ${leaf.index} (I6)`,
         ),
-        ctx,
+        unproven,
       );
     }
     const popPayload = parsePayload(pop);
@@ -278,6 +283,7 @@ export class Verifier {
           hash: `sha256:${t.hash}`,
           issuer: t.issuer,
           holder: t.claims.holder.id,
+          ...(t.anchorKeyId !== undefined ? { signer: t.anchorKeyId } : {}),
         })),
         ...(intent !== null ? { intent } : {}),
       });
@@ -413,7 +419,7 @@ function usageLimited(tokens: readonly VerifiedToken[]): boolean {
 
 function deny(
   f: Failure,
-  ctx?: { intent: string | null; holder: string },
+  ctx?: { intent: string | null; holder: string | null },
   detail?: Record<string, JsonValue>,
 ): Decision {
   const d: Decision = {

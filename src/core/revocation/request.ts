@@ -1,33 +1,49 @@
 /**
  * Authenticated revocation requests: who may kill which token, agent or task tree, and the signed
- * request that proves it. Pure: time, anchors and admin keys are passed in; replay of a request
- * jti is the caller's to check (it needs state), with the jti and iat this module returns.
+ * request that proves it. Pure: time, anchors, admin keys and the revoked-key check are passed in;
+ * replay of a request jti is the caller's to check (it needs state), with the jti and iat this
+ * module returns.
  *
  * A request is a compact JWS, header `{"alg":"Ed25519","typ":"baton-revoke+jwt"}`, payload
- * `{jti, iat, target: {kind, id}, chain: [root … target], reason?}`. Its signer is accepted when it is
+ * `{jti, iat, aud, target: {kind, id}, chain: [root … target], reason?}`. `aud` is the id of the
+ * one service the request is for: a request without it, or for another service, is refused
+ * (`revocation_wrong_audience`), so a request accepted by staging cannot be replayed at production.
+ * Its signer is accepted when it is
  *
- * - a trust anchor key or a configured admin key: service-wide authorities, any target, chain optional;
+ * - a configured **admin key**: the service-wide authority, any target, chain optional (global
+ *   revocation of an intent id, an agent or a jti is an admin's alone);
+ * - a **trust anchor** key, only inside trees it rooted: the carried chain's root must be issued
+ *   by that anchor's issuer. A token target is revoked as named; an intent target is narrowed to
+ *   the carried root token (its whole tree); an agent target is narrowed to the first token of the
+ *   carried chain that agent holds (that agent's branch of the tree). An anchor never revokes
+ *   anything by id alone or in another issuer's tree;
  * - for a **token** target: the holder of a token strictly above the target in the carried chain
  *   (the target's issuer or any upstream holder). The target's own holder is refused: revocation is
  *   the upstream's decision, and a holder that no longer wants a token simply stops presenting it;
  * - for an **intent** target: the holder of the root token of a chain bound to that intent (the agent
- *   the task was granted to). Deeper delegates may only revoke their own subtree, by token;
+ *   the task was granted to), narrowed to that root token. Deeper delegates may only revoke their
+ *   own subtree, by token;
  * - for an **agent** target: the agent itself (a kill switch for its own key). Upstream holders are
  *   refused unless `delegatorsMayRevokeAgents` is set: anyone can derive a token to any public key,
  *   so that rule would let every holder disable any agent everywhere.
+ *
+ * A signer whose own agent id is revoked (`isAgentRevoked`) has no authority at all: a revoked key
+ * loses every role, admin and anchor included.
  *
  * Token targets are normalised to the token's `sha256:` hash when the chain carries it: a jti is
  * chosen by its issuer and need not be unique, so revoking "by jti" could hit another tree's token.
  *
  * @example
- * const request = createRevocationRequest({ key: orchestrator, target: { kind: "token", id: jti }, chain, now });
- * const r = verifyRevocationRequest(request, { trustAnchors, adminKeys: [], now });
+ * const request = createRevocationRequest({ key: orchestrator, audience: "https://tools.example.com",
+ *   target: { kind: "token", id: jti }, chain, now });
+ * const r = verifyRevocationRequest(request, { trustAnchors, adminKeys: [], audience: "https://tools.example.com", now });
  * if (r.ok) await store.addRevocation({ target: r.target, actor: r.actor, requestJti: r.jti });
  */
 import { uuidv7 } from "../chain/issue.ts";
 import { DEFAULT_LIMITS, type TrustAnchor, type VerifyLimits } from "../chain/options.ts";
 import type { VerifiedToken } from "../chain/verified-token.ts";
 import { checkChainTimes, verifyChainStatic } from "../chain/verify-chain.ts";
+import { BatonError } from "../errors.ts";
 import { type LosslessObject, type LosslessValue, parseLossless, toPlain } from "../json/strict-json.ts";
 import type { AgentKey } from "../keys/agent-key.ts";
 import { importPublicJwk, type PublicJwk, type PublicKey } from "../keys/public-key.ts";
@@ -42,17 +58,22 @@ export const REVOKE_TYP = "baton-revoke+jwt";
 export const DEFAULT_REVOCATION_MAX_AGE = 300;
 
 const TARGET_KINDS = new Set(["token", "agent", "intent"]);
-const PAYLOAD_MEMBERS = new Set(["jti", "iat", "target", "chain", "reason"]);
+const PAYLOAD_MEMBERS = new Set(["jti", "iat", "aud", "target", "chain", "reason"]);
 const MAX_JTI = 256;
 const MAX_ID = 4096;
 const MAX_REASON = 1024;
+const MAX_AUD = 2048;
+/** Longest piece of a request quoted back in a message: the rest is elided. */
+const MAX_QUOTED = 80;
 
 /** Why the signer may revoke the target. */
 export type RevocationAuthority = "anchor" | "admin" | "delegator" | "owner" | "self";
 
 export interface CreateRevocationRequestOptions {
-  /** The signer: an anchor, admin, upstream holder, task owner or (for an agent target) the agent. */
+  /** The signer: an admin, an anchor (in its own trees), an upstream holder, task owner or (for an agent target) the agent. */
   key: AgentKey;
+  /** The id of the service that is to apply the request (its configured `audience`): the `aud`. */
+  audience: string;
   target: RevocationTarget;
   /** Root first, down to (and including) the target token; or a chain of the intent or agent. */
   chain: readonly string[];
@@ -64,9 +85,16 @@ export interface CreateRevocationRequestOptions {
 
 /** Signs a revocation request (see the module comment for who may sign what). */
 export function createRevocationRequest(o: CreateRevocationRequestOptions): string {
+  if (typeof o.audience !== "string" || o.audience.length === 0 || o.audience.length > MAX_AUD) {
+    throw new BatonError(
+      "invalid_argument",
+      "a revocation request needs the audience: the id of the service that is to apply it",
+    );
+  }
   const payload: Record<string, unknown> = {
     jti: o.jti ?? uuidv7(o.now * 1000),
     iat: o.now,
+    aud: o.audience,
     target: { kind: o.target.kind, id: o.target.id },
     chain: [...o.chain],
   };
@@ -77,6 +105,13 @@ export function createRevocationRequest(o: CreateRevocationRequestOptions): stri
 export interface VerifyRevocationOptions {
   trustAnchors: readonly TrustAnchor[];
   adminKeys?: readonly PublicJwk[];
+  /** This service's id(s): a request's `aud` must be one of them. */
+  audience: string | readonly string[];
+  /**
+   * Whether an agent id (a key's thumbprint URI) is revoked. A revoked signer has no authority,
+   * whatever role the configuration or the chain gives its key. Default: nothing is revoked.
+   */
+  isAgentRevoked?: (agentId: string) => boolean;
   /** Unix seconds. */
   now: number;
   /** Seconds a request stays acceptable after its iat. Default 300. */
@@ -114,6 +149,7 @@ interface Candidate {
 interface ParsedRequest {
   jti: string;
   iat: number;
+  aud?: string;
   target: RevocationTarget;
   chain: string[];
   reason?: string;
@@ -152,6 +188,25 @@ export function verifyRevocationRequest(
   const req = parsed.value;
   const jti = req.jti;
 
+  // The audience first: a request for another service is refused whoever signed it.
+  const audiences = typeof o.audience === "string" ? [o.audience] : [...o.audience];
+  if (audiences.length === 0) throw new TypeError("audience must name this service");
+  const ours = audiences.map((a) => JSON.stringify(a)).join(" or ");
+  if (req.aud === undefined) {
+    return refuse(
+      "revocation_wrong_audience",
+      `the request names no aud; a revocation request is bound to one service: sign it with aud ${ours}`,
+      jti,
+    );
+  }
+  if (!audiences.includes(req.aud)) {
+    return refuse(
+      "revocation_wrong_audience",
+      `the request is for aud ${quote(req.aud)}, not this service (${ours})`,
+      jti,
+    );
+  }
+
   if (req.iat > o.now + limits.maxIatSkew) {
     return refuse(
       "revocation_issued_in_future",
@@ -179,12 +234,8 @@ export function verifyRevocationRequest(
     tokens = chain.tokens;
   }
 
-  // Service-wide authorities first, then the keys the chain makes authoritative for this target.
+  // The service-wide authority first, then the keys the chain makes authoritative for this target.
   const candidates: Candidate[] = [];
-  for (const a of o.trustAnchors) {
-    const k = importPublicJwk(a.jwk);
-    if (k.ok) candidates.push({ key: k.key, authority: "anchor", role: `the trust anchor of "${a.issuer}"` });
-  }
   for (const jwk of o.adminKeys ?? []) {
     const k = importPublicJwk(jwk);
     if (k.ok) candidates.push({ key: k.key, authority: "admin", role: "an admin key" });
@@ -198,6 +249,13 @@ export function verifyRevocationRequest(
     const located = locate(req.target, tokens);
     if (!located.ok) return refuse("revocation_target_not_in_chain", located.message, jti);
     at = located.index;
+    const root = tokens[0] as VerifiedToken;
+    // An anchor is an authority over the trees it rooted, and over nothing else.
+    for (const a of anchorKeys(o.trustAnchors)) {
+      if (a.issuer === root.issuer) {
+        candidates.push({ key: a.key, authority: "anchor", role: `the trust anchor of ${quote(a.issuer)}` });
+      }
+    }
     if (req.target.kind === "token") {
       const t = tokens[at] as VerifiedToken;
       target = { kind: "token", id: `sha256:${t.hash}` };
@@ -206,7 +264,7 @@ export function verifyRevocationRequest(
         candidates.push(holderCandidate(tokens[i] as VerifiedToken, "delegator", `the holder of token ${i}`));
       }
     } else if (req.target.kind === "intent") {
-      candidates.push(holderCandidate(tokens[0] as VerifiedToken, "owner", "the holder of the root token"));
+      candidates.push(holderCandidate(root, "owner", "the holder of the root token"));
     } else {
       const t = tokens[at] as VerifiedToken;
       candidates.push(holderCandidate(t, "self", "the agent itself"));
@@ -223,13 +281,25 @@ export function verifyRevocationRequest(
   const { signingInput, signature } = split.parts;
   for (const c of candidates) {
     if (!c.key.verify(signingInput, signature)) continue;
-    if (c.authority === "owner" && req.target.kind === "intent") {
-      // An intent id is a string any issuer may use, so a root holder's "revoke my intent" is
-      // narrowed to what it owns: its root token, which cascades to the whole tree below it.
-      // Revoking an intent id everywhere stays with trust anchors and admins.
+    if (o.isAgentRevoked?.(c.key.id)) {
+      return refuse(
+        "revocation_unauthorized",
+        `the request is signed by ${c.role} (${c.key.id}), whose key is revoked: a revoked key keeps no role; sign with a key that is not revoked`,
+        jti,
+      );
+    }
+    if ((c.authority === "owner" || c.authority === "anchor") && req.target.kind === "intent") {
+      // An intent id is a string any issuer may use, so a root holder's or an anchor's "revoke
+      // this intent" is narrowed to what it owns: the carried root token, which cascades to the
+      // whole tree below it. Revoking an intent id everywhere stays with admins.
       const root = tokens[0] as VerifiedToken;
       target = { kind: "token", id: `sha256:${root.hash}` };
       tokenExp = root.claims.exp;
+    } else if (c.authority === "anchor" && req.target.kind === "agent") {
+      // The agent may hold keys in other issuers' trees: the anchor stops its branch of this one.
+      const t = tokens[at as number] as VerifiedToken;
+      target = { kind: "token", id: `sha256:${t.hash}` };
+      tokenExp = t.claims.exp;
     }
     return {
       ok: true,
@@ -249,8 +319,22 @@ export function verifyRevocationRequest(
   );
 }
 
+function anchorKeys(anchors: readonly TrustAnchor[]): { issuer: string; key: PublicKey }[] {
+  const out: { issuer: string; key: PublicKey }[] = [];
+  for (const a of anchors) {
+    const k = importPublicJwk(a.jwk);
+    if (k.ok) out.push({ issuer: a.issuer, key: k.key });
+  }
+  return out;
+}
+
 function holderCandidate(t: VerifiedToken, authority: RevocationAuthority, role: string): Candidate {
   return { key: t.claims.holder, authority, role };
+}
+
+/** `s` as a JSON string, cut to a few dozen characters: a message never echoes a request at length. */
+function quote(s: string): string {
+  return JSON.stringify(s.length > MAX_QUOTED ? `${s.slice(0, MAX_QUOTED)}…` : s);
 }
 
 /** Where the target sits in the chain: the token itself, the root (intent), or the agent's first token. */
@@ -264,7 +348,7 @@ function locate(
       ? { ok: true, index: i }
       : {
           ok: false,
-          message: `the carried chain holds no token "${target.id}"; carry it root first down to the target`,
+          message: `the carried chain holds no token ${quote(target.id)}; carry it root first down to the target`,
         };
   }
   if (target.kind === "intent") {
@@ -273,16 +357,16 @@ function locate(
       ? { ok: true, index: 0 }
       : {
           ok: false,
-          message: `the carried chain is bound to ${intent === undefined ? "no intent" : `intent "${intent}"`}, not "${target.id}"`,
+          message: `the carried chain is bound to ${intent === undefined ? "no intent" : `intent ${quote(intent)}`}, not ${quote(target.id)}`,
         };
   }
   const i = tokens.findIndex((t) => t.claims.holder.id === target.id);
   return i >= 0
     ? { ok: true, index: i }
-    : { ok: false, message: `no token of the carried chain is held by agent "${target.id}"` };
+    : { ok: false, message: `no token of the carried chain is held by agent ${quote(target.id)}` };
 }
 
-/** Names who signed, when the chain knows the key, so a refused requester learns why. */
+/** Names who signed, when the chain or the configuration knows the key, so a refused requester learns why. */
 function explainRefusal(
   target: RevocationTarget,
   tokens: readonly VerifiedToken[],
@@ -291,8 +375,15 @@ function explainRefusal(
   signature: Uint8Array,
   o: VerifyRevocationOptions,
 ): string {
+  const what = `${target.kind} ${quote(target.id)}`;
+  const anchor = anchorKeys(o.trustAnchors).find((a) => a.key.verify(signingInput, signature));
+  if (anchor) {
+    const root = tokens[0];
+    return root === undefined
+      ? `the request is signed by the trust anchor of ${quote(anchor.issuer)}, which may revoke only within trees it rooted: carry the chain from its root down to the target; revoking ${what} by id alone needs an admin key`
+      : `the request is signed by the trust anchor of ${quote(anchor.issuer)}, but the carried chain is rooted at ${quote(root.issuer)}: an anchor revokes only within trees it rooted, anything else needs an admin key`;
+  }
   const signer = tokens.find((t) => t.claims.holder.verify(signingInput, signature));
-  const what = `${target.kind} "${target.id}"`;
   if (signer) {
     const who = `agent ${signer.claims.holder.id} (holder of token ${signer.index})`;
     if (target.kind === "token" && at !== null && signer.index >= at) {
@@ -301,18 +392,18 @@ function explainRefusal(
         : `${who} sits below the target token and may not revoke it`;
     }
     if (target.kind === "intent") {
-      return `${who} is not the holder of the root token, and only the task owner, a trust anchor or an admin may revoke the whole intent`;
+      return `${who} is not the holder of the root token, and only the task owner, the root's trust anchor or an admin may revoke the whole intent`;
     }
     if (target.kind === "agent") {
       return o.delegatorsMayRevokeAgents
-        ? `${who} is not above agent "${target.id}" in the carried chain`
-        : `${who} may revoke the tokens it delegated (target kind "token") but not agent "${target.id}" everywhere; only the agent itself, a trust anchor or an admin may`;
+        ? `${who} is not above agent ${quote(target.id)} in the carried chain`
+        : `${who} may revoke the tokens it delegated (target kind "token") but not agent ${quote(target.id)} everywhere; only the agent itself, the root's trust anchor (in its tree) or an admin may`;
     }
   }
   if (tokens.length === 0 && target.kind !== "agent") {
-    return `the request is not signed by a trust anchor or admin key; to revoke ${what} as a delegator, carry the chain that puts you above it`;
+    return `the request is not signed by an admin key; to revoke ${what} as a delegator or trust anchor, carry the chain that puts you above it`;
   }
-  return `the request is not signed by any key allowed to revoke ${what} (trust anchors, admin keys, or the agents the carried chain places above it)`;
+  return `the request is not signed by any key allowed to revoke ${what} (admin keys, the root's trust anchor, or the agents the carried chain places above it)`;
 }
 
 function readPayload(text: string): { ok: true; value: ParsedRequest } | { ok: false; message: string } {
@@ -321,7 +412,8 @@ function readPayload(text: string): { ok: true; value: ParsedRequest } | { ok: f
   const p = parsed.value;
   if (!isObject(p)) return { ok: false, message: "the payload is not a JSON object" };
   for (const k of Object.keys(p)) {
-    if (!PAYLOAD_MEMBERS.has(k)) return { ok: false, message: `the payload has an unknown member "${k}"` };
+    if (!PAYLOAD_MEMBERS.has(k))
+      return { ok: false, message: `the payload has an unknown member ${quote(k)}` };
   }
   const jti = p.jti;
   if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI) {
@@ -332,7 +424,7 @@ function readPayload(text: string): { ok: true; value: ParsedRequest } | { ok: f
   const t = p.target;
   if (!isObject(t)) return { ok: false, message: "target is not an object {kind, id}" };
   for (const k of Object.keys(t)) {
-    if (k !== "kind" && k !== "id") return { ok: false, message: `target has an unknown member "${k}"` };
+    if (k !== "kind" && k !== "id") return { ok: false, message: `target has an unknown member ${quote(k)}` };
   }
   if (typeof t.kind !== "string" || !TARGET_KINDS.has(t.kind)) {
     return { ok: false, message: 'target.kind is not "token", "agent" or "intent"' };
@@ -350,6 +442,12 @@ function readPayload(text: string): { ok: true; value: ParsedRequest } | { ok: f
     target: { kind: t.kind, id: t.id } as RevocationTarget,
     chain: chain as string[],
   };
+  if (Object.hasOwn(p, "aud")) {
+    if (typeof p.aud !== "string" || p.aud.length === 0 || p.aud.length > MAX_AUD) {
+      return { ok: false, message: `aud is not a non-empty string of at most ${MAX_AUD} characters` };
+    }
+    value.aud = p.aud;
+  }
   if (Object.hasOwn(p, "reason")) {
     const reason = toPlain(p.reason as LosslessValue, "reason");
     if (!reason.ok || typeof reason.value !== "string" || reason.value.length > MAX_REASON) {
