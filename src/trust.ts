@@ -30,6 +30,7 @@ import { PendingApprovals } from "./policy/pending.ts";
 import { openStore } from "./store/open.ts";
 import { RevocationState } from "./store/revocation-state.ts";
 import type {
+  AuditCheckOptions,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
@@ -181,6 +182,15 @@ export class Trust {
       (await openStore({
         ...(config.store.url !== undefined ? { url: config.store.url } : {}),
         ...(config.store.path !== undefined ? { path: config.store.path } : {}),
+        ...(config.audit.checkpoints
+          ? {
+              checkpoints: {
+                ...(config.audit.nodeKey !== undefined ? { nodeKey: config.audit.nodeKey } : {}),
+                intervalMs: config.audit.checkpointIntervalMs,
+                everyEvents: config.audit.checkpointEveryEvents,
+              },
+            }
+          : {}),
       }));
     let revocations = options.revocations;
     if (revocations === undefined) {
@@ -444,9 +454,12 @@ export class Trust {
     return { events: page, next: more ? (page.at(-1)?.id ?? null) : null };
   }
 
-  /** Walks the whole audit hash chain; reports the first broken event. */
-  checkAudit(): Promise<AuditCheckResult> {
-    return this.#io("checkAudit", () => this.#store.checkAudit());
+  /**
+   * Walks the whole audit hash chain (in pages, yielding between them) and holds it against every
+   * signed checkpoint, stored or given; reports the first broken event or a cut-off tail.
+   */
+  checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
+    return this.#io("checkAudit", () => this.#store.checkAudit(options));
   }
 
   /** The audit log as JSON Lines (one JCS event per line), in bounded memory. */

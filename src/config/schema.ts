@@ -105,6 +105,19 @@ export const configSchema = z.strictObject({
       url: nonEmpty.optional(),
     })
     .prefault({}),
+  /** Signed checkpoints of the audit head (specs/audit.md). */
+  audit: z
+    .strictObject({
+      /** Sign checkpoints; default true. */
+      checkpoints: z.boolean().default(true),
+      /** Node key file (mode 0600, created if absent); default node.key in the data directory. */
+      nodeKey: nonEmpty.optional(),
+      /** Time between checkpoints while events arrive; 0 disables the timer. */
+      checkpointIntervalMs: z.int().min(0).max(86_400_000).default(10_000),
+      /** Appends after which a checkpoint is due; 0 disables counting. */
+      checkpointEveryEvents: z.int().min(0).max(1_000_000).default(1000),
+    })
+    .prefault({}),
   /** Revocation state older than this makes every verify deny (`revocation_state_stale`). */
   maxStalenessMs: z.int().min(100).max(3_600_000).default(5000),
   revocation: z

@@ -6,7 +6,7 @@
  * Schemas with an `id` are emitted as `components.schemas` of the OpenAPI document.
  */
 import { z } from "zod";
-import { AUDIT_EVENT_TYPES } from "../store/audit.ts";
+import { AUDIT_BREAK_REASONS, AUDIT_EVENT_TYPES } from "../store/audit.ts";
 
 /** The service's own schema registry (ids become OpenAPI components), kept off zod's global one. */
 export const schemaRegistry = z.registry<z.core.GlobalMeta>();
@@ -194,11 +194,26 @@ export const auditPageSchema = named(
 
 export const auditCheckSchema = named(
   z.union([
-    z.object({ ok: z.literal(true), count: z.int(), head_hash: z.string() }),
+    z.object({
+      ok: z.literal(true),
+      count: z.int(),
+      head_hash: z.string(),
+      checkpoints: z
+        .object({
+          count: z.int().describe("Signed head checkpoints verified against the log"),
+          latest: z
+            .object({ node: z.string(), seq: z.int(), at: z.int().describe("Unix ms") })
+            .optional()
+            .describe("The checkpoint with the highest seq"),
+        })
+        .describe("See specs/audit.md"),
+    }),
     z.object({
       ok: z.literal(false),
-      id: z.int().describe("The first broken event"),
-      reason: z.enum(["malformed", "hash_mismatch", "prev_hash_mismatch", "missing"]),
+      id: z
+        .int()
+        .describe("The first broken event (the first missing one for tail_missing; 0 when none is named)"),
+      reason: z.enum(AUDIT_BREAK_REASONS),
       message: z.string(),
     }),
   ]),

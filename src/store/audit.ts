@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { z } from "zod";
 import { dbInt } from "./records.ts";
-import type { AuditCheckResult } from "./types.ts";
+import type { AuditBreak, AuditHead } from "./types.ts";
 
 export const AUDIT_EVENT_TYPES = [
   "decision",
@@ -24,6 +24,17 @@ export const AUDIT_EVENT_TYPES = [
   "approval",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** The reasons `checkAudit` reports (see `AuditBreakReason`). */
+export const AUDIT_BREAK_REASONS = [
+  "malformed",
+  "hash_mismatch",
+  "prev_hash_mismatch",
+  "missing",
+  "tail_missing",
+  "checkpoint_mismatch",
+  "checkpoint_invalid",
+] as const;
 
 /** prev_hash of the first event. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -218,7 +229,8 @@ export function rawRowId(row: unknown): number | null {
   return parsed.success ? parsed.data : null;
 }
 
-type ChainBreak = Extract<AuditCheckResult, { ok: false }>;
+type ChainBreak = AuditBreak;
+type ChainResult = { ok: true; count: number; headHash: string } | AuditBreak;
 
 /**
  * Checks a chain fed in id order, one row at a time, so a backend can page through any size.
@@ -270,8 +282,13 @@ export class AuditChainChecker {
     return null;
   }
 
+  /** The id of the last event accepted so far (0 before any). */
+  get lastId(): number {
+    return this.#expectedId - 1;
+  }
+
   /** Compares the end of the chain with the head the store keeps. */
-  finish(head: { lastId: number; lastHash: string }): AuditCheckResult {
+  finish(head: AuditHead): ChainResult {
     if (head.lastId >= this.#expectedId) {
       return this.#break(
         this.#expectedId,
@@ -288,6 +305,26 @@ export class AuditChainChecker {
   #break(id: number, reason: ChainBreak["reason"], message: string): ChainBreak {
     return { ok: false, id, reason, message };
   }
+}
+
+/** Longest jti or token hash indexed as an event's reference. */
+const MAX_REF = 4096;
+
+/**
+ * The token jtis and `sha256:` hashes an event concerns, for the per-token index: the chain
+ * jtis of a decision, a recorded token's jti and hash, a revocation's token target.
+ */
+export function auditRefs(data: Record<string, unknown>): string[] {
+  const refs = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === "string" && value.length > 0 && value.length <= MAX_REF) refs.add(value);
+  };
+  if (Array.isArray(data.jtis)) for (const jti of data.jtis) add(jti);
+  add(data.jti);
+  if (typeof data.hash === "string" && data.hash.startsWith("sha256:")) add(data.hash);
+  const target = data.target as { kind?: unknown; id?: unknown } | null | undefined;
+  if (target !== null && typeof target === "object" && target.kind === "token") add(target.id);
+  return [...refs];
 }
 
 /** Serializes one event as a JSON Lines record (JCS, so the line is stable evidence). */

@@ -6,17 +6,15 @@
  *   const store = new MemoryStore();
  *   const { record } = await store.addRevocation({ target: { kind: "agent", id: thumbprint } });
  */
+import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import {
-  AuditChainChecker,
-  GENESIS_HASH,
-  parseAuditInput,
-  requireAuditEvent,
-  sealAuditEvent,
-} from "./audit.ts";
+import { auditRefs, GENESIS_HASH, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { runAuditCheck } from "./audit-check.ts";
+import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
 import {
+  checkpointInputSchema,
   pageLimit,
   parseRevocationInput,
   parseTokenInput,
@@ -25,11 +23,15 @@ import {
 } from "./records.ts";
 import type {
   AddRevocationResult,
+  AuditCheckOptions,
+  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
+  AuditHead,
   AuditInput,
   AuditQuery,
+  CheckpointQuery,
   PermitEntry,
   RecordTokenResult,
   RevocationFeed,
@@ -62,6 +64,9 @@ export interface MemoryStoreState {
   tokens: Map<string, TokenRecord>;
   audit: MemoryAuditRow[];
   auditHead: { lastId: number; lastHash: string };
+  /** ref (jti or token hash) → ids of the events that concern it, ascending. */
+  auditRefs: Map<string, number[]>;
+  checkpoints: AuditCheckpointRecord[];
   replay: Map<string, number>;
   usage: Map<string, number>;
   nonces: Map<string, number>;
@@ -77,6 +82,8 @@ export function createMemoryStoreState(): MemoryStoreState {
     tokens: new Map(),
     audit: [],
     auditHead: { lastId: 0, lastHash: GENESIS_HASH },
+    auditRefs: new Map(),
+    checkpoints: [],
     replay: new Map(),
     usage: new Map(),
     nonces: new Map(),
@@ -90,6 +97,8 @@ export interface MemoryStoreOptions {
   state?: MemoryStoreState;
   /** Unix ms, for record timestamps. */
   clock?: () => number;
+  /** Sign checkpoints of the audit head with this node key (see `AuditCheckpointer`). */
+  checkpoints?: CheckpointOptions;
 }
 
 const targetKey = (target: RevocationTarget): string => `${target.kind}\u0000${target.id}`;
@@ -98,10 +107,14 @@ export class MemoryStore implements Store {
   readonly backend = "memory";
   readonly state: MemoryStoreState;
   readonly #clock: () => number;
+  readonly #checkpointer: AuditCheckpointer | null;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.state = options.state ?? createMemoryStoreState();
     this.#clock = options.clock ?? Date.now;
+    this.#checkpointer = options.checkpoints
+      ? new AuditCheckpointer(this, options.checkpoints, this.#clock)
+      : null;
   }
 
   async addRevocation(input: RevocationInput): Promise<AddRevocationResult> {
@@ -200,6 +213,12 @@ export class MemoryStore implements Store {
       hash: event.hash,
     });
     this.state.auditHead = { lastId: event.id, lastHash: event.hash };
+    for (const ref of auditRefs(event.data)) {
+      const ids = this.state.auditRefs.get(ref);
+      if (ids) ids.push(event.id);
+      else this.state.auditRefs.set(ref, [event.id]);
+    }
+    this.#checkpointer?.appended();
     return event;
   }
 
@@ -207,7 +226,8 @@ export class MemoryStore implements Store {
     const limit = pageLimit(query.limit);
     const afterId = query.afterId ?? 0;
     const out: AuditEvent[] = [];
-    for (const row of this.state.audit) {
+    const rows = query.refs === undefined ? this.state.audit : this.#rowsConcerning(query.refs, afterId);
+    for (const row of rows) {
       if (row.id <= afterId || !matchesAuditFilter(row, query)) continue;
       out.push(requireAuditEvent(row));
       if (out.length >= limit) break;
@@ -215,13 +235,84 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async checkAudit(): Promise<AuditCheckResult> {
-    const checker = new AuditChainChecker();
-    for (const row of [...this.state.audit].sort((a, b) => a.id - b.id)) {
-      const broken = checker.push(row);
-      if (broken) return broken;
-    }
-    return checker.finish(this.state.auditHead);
+  /** The rows the ref index names, ascending by id. */
+  #rowsConcerning(refs: readonly string[], afterId: number): MemoryAuditRow[] {
+    const ids = new Set<number>();
+    for (const ref of refs)
+      for (const id of this.state.auditRefs.get(ref) ?? []) if (id > afterId) ids.add(id);
+    const byId = new Map(this.state.audit.map((row) => [row.id, row]));
+    return [...ids]
+      .sort((a, b) => a - b)
+      .map((id) => byId.get(id))
+      .filter((row): row is MemoryAuditRow => row !== undefined);
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    return { ...this.state.auditHead };
+  }
+
+  async checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
+    // A sorted snapshot of the rows, read page by page (tests tamper with the array directly).
+    const rows = [...this.state.audit].sort((a, b) => a.id - b.id);
+    const state = this.state;
+    const slice = <T extends { id: number }>(list: T[], afterId: number, uptoId: number, limit: number) => {
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((list[mid] as T).id <= afterId) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: T[] = [];
+      for (let i = lo; i < list.length && out.length < limit; i++) {
+        const item = list[i] as T;
+        if (item.id > uptoId) break;
+        out.push(item);
+      }
+      return out;
+    };
+    return runAuditCheck(
+      {
+        checkpointMark: async () => state.checkpoints.at(-1)?.id ?? 0,
+        head: async () => ({ ...state.auditHead }),
+        events: async (afterId, uptoId, limit) => slice(rows, afterId, uptoId, limit),
+        checkpoints: async (afterId, uptoId, limit) => slice(state.checkpoints, afterId, uptoId, limit),
+        hashes: async (ids) => {
+          const wanted = new Set(ids);
+          const out = new Map<number, string>();
+          for (const row of rows) if (wanted.has(row.id)) out.set(row.id, row.hash);
+          return out;
+        },
+      },
+      options,
+    );
+  }
+
+  async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    const c = checkpointInputSchema.parse(checkpoint);
+    if (this.state.checkpoints.some((x) => x.node === c.node && x.seq === c.seq)) return;
+    const id = (this.state.checkpoints.at(-1)?.id ?? 0) + 1;
+    this.state.checkpoints.push({ id, ...c });
+  }
+
+  async listAuditCheckpoints(query: CheckpointQuery = {}): Promise<AuditCheckpointRecord[]> {
+    const limit = pageLimit(query.limit);
+    const afterId = query.afterId ?? 0;
+    return this.state.checkpoints
+      .filter((c) => c.id > afterId && (query.node === undefined || c.node === query.node))
+      .slice(0, limit)
+      .map((c) => ({ ...c }));
+  }
+
+  async latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null> {
+    let best: AuditCheckpointRecord | null = null;
+    for (const c of this.state.checkpoints)
+      if (c.node === node && (best === null || c.seq > best.seq)) best = c;
+    return best ? { ...best } : null;
+  }
+
+  checkpointAudit(): Promise<AuditCheckpoint | null> {
+    return this.#checkpointer?.checkpoint() ?? Promise.resolve(null);
   }
 
   exportAudit(filter: AuditFilter = {}): AsyncIterable<string> {
@@ -286,7 +377,9 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#checkpointer?.stop();
+  }
 }
 
 function matchesAuditFilter(row: MemoryAuditRow, filter: AuditFilter): boolean {

@@ -12,8 +12,11 @@
  *   const store = await openPostgresStore({ url: "postgres://baton@db:5432/baton" });
  */
 import pg from "pg";
+import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { AuditChainChecker, parseAuditInput, rawRowId, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { auditRefs, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { runAuditCheck } from "./audit-check.ts";
+import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { pendingMigrations } from "./migrate.ts";
 import { POSTGRES_MIGRATIONS } from "./migrations/postgres.ts";
@@ -24,8 +27,11 @@ import {
 } from "./postgres-feed.ts";
 import {
   agentNameRowSchema,
+  checkpointFromRow,
+  checkpointInputSchema,
   countRowSchema,
   headRowSchema,
+  idHashRowSchema,
   pageLimit,
   parseRevocationInput,
   parseTokenInput,
@@ -38,11 +44,15 @@ import {
 } from "./records.ts";
 import type {
   AddRevocationResult,
+  AuditCheckOptions,
+  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
+  AuditHead,
   AuditInput,
   AuditQuery,
+  CheckpointQuery,
   PermitEntry,
   RecordTokenResult,
   RevocationFeed,
@@ -68,6 +78,8 @@ export interface PostgresStoreOptions {
   feed?: PostgresFeedOptions;
   /** Errors of idle pool connections (the pool replaces them); default: ignored. */
   onPoolError?: (error: Error) => void;
+  /** Sign checkpoints of the audit head with this node key (see `AuditCheckpointer`). */
+  checkpoints?: CheckpointOptions;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -109,6 +121,7 @@ export class PostgresStore implements Store {
   readonly #feedOptions: PostgresFeedOptions;
   readonly #channel: string;
   readonly #feeds = new Set<PostgresRevocationFeed>();
+  readonly #checkpointer: AuditCheckpointer | null;
   #closed = false;
 
   /** Use `openPostgresStore`, which also migrates. */
@@ -131,6 +144,9 @@ export class PostgresStore implements Store {
       application_name: "baton-store",
     });
     this.pool.on("error", options.onPoolError ?? (() => {}));
+    this.#checkpointer = options.checkpoints
+      ? new AuditCheckpointer(this, options.checkpoints, this.#clock)
+      : null;
   }
 
   async #tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -330,7 +346,7 @@ export class PostgresStore implements Store {
 
   async appendAudit(input: AuditInput): Promise<AuditEvent> {
     const parsed = parseAuditInput(input);
-    return this.#tx(async (client) => {
+    const appended = await this.#tx(async (client) => {
       const head = headRowSchema.parse(
         (await client.query("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1 FOR UPDATE"))
           .rows[0],
@@ -352,12 +368,21 @@ export class PostgresStore implements Store {
           event.hash,
         ],
       );
+      const refs = auditRefs(event.data);
+      if (refs.length > 0) {
+        await client.query(
+          "INSERT INTO baton_audit_refs (ref, event_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING",
+          [refs, event.id],
+        );
+      }
       await client.query("UPDATE baton_audit_head SET last_id = $1, last_hash = $2 WHERE one = 1", [
         event.id,
         event.hash,
       ]);
       return event;
     });
+    this.#checkpointer?.appended();
+    return appended;
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEvent[]> {
@@ -374,6 +399,10 @@ export class PostgresStore implements Store {
       params.push(value);
       where.push(`${column} ${op} $${params.length}`);
     }
+    if (query.refs !== undefined) {
+      params.push([...query.refs]);
+      where.push(`id IN (SELECT event_id FROM baton_audit_refs WHERE ref = ANY($${params.length}::text[]))`);
+    }
     params.push(pageLimit(query.limit));
     const result = await this.pool.query(
       `SELECT * FROM baton_audit WHERE ${where.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
@@ -382,32 +411,75 @@ export class PostgresStore implements Store {
     return result.rows.map(requireAuditEvent);
   }
 
-  async checkAudit(): Promise<AuditCheckResult> {
-    const client = await this.pool.connect();
-    try {
-      // One snapshot for the whole walk, read page by page.
-      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const checker = new AuditChainChecker();
-      let afterId = 0;
-      for (;;) {
-        const page = await client.query("SELECT * FROM baton_audit WHERE id > $1 ORDER BY id LIMIT 1000", [
-          afterId,
-        ]);
-        for (const row of page.rows) {
-          const broken = checker.push(row);
-          if (broken) return broken;
-          afterId = rawRowId(row) ?? afterId;
-        }
-        if (page.rows.length < 1000) break;
-      }
-      const head = headRowSchema.parse(
-        (await client.query("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1")).rows[0],
-      );
-      return checker.finish({ lastId: head.last_id, lastHash: head.last_hash });
-    } finally {
-      await client.query("COMMIT").catch(() => {});
-      client.release();
-    }
+  async auditHead(): Promise<AuditHead> {
+    const head = headRowSchema.parse(
+      (await this.pool.query("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1")).rows[0],
+    );
+    return { lastId: head.last_id, lastHash: head.last_hash };
+  }
+
+  /** Pages of short autocommit reads (no transaction held across the walk). */
+  async checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
+    return runAuditCheck(
+      {
+        checkpointMark: async () =>
+          countRowSchema.parse(
+            (await this.pool.query("SELECT COALESCE(MAX(id), 0) AS n FROM baton_audit_checkpoints")).rows[0],
+          ).n,
+        head: () => this.auditHead(),
+        events: async (afterId, uptoId, limit) =>
+          (
+            await this.pool.query(
+              "SELECT * FROM baton_audit WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+              [afterId, uptoId, limit],
+            )
+          ).rows,
+        checkpoints: async (afterId, uptoId, limit) =>
+          (
+            await this.pool.query(
+              "SELECT * FROM baton_audit_checkpoints WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+              [afterId, uptoId, limit],
+            )
+          ).rows.map(checkpointFromRow),
+        hashes: async (ids) => {
+          const result = await this.pool.query(
+            "SELECT id, hash FROM baton_audit WHERE id = ANY($1::bigint[])",
+            [[...ids]],
+          );
+          return new Map(result.rows.map((row) => idHashRowSchema.parse(row)).map((r) => [r.id, r.hash]));
+        },
+      },
+      options,
+    );
+  }
+
+  async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    const c = checkpointInputSchema.parse(checkpoint);
+    await this.pool.query(
+      "INSERT INTO baton_audit_checkpoints (node, seq, hash, at, jws) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node, seq) DO NOTHING",
+      [c.node, c.seq, c.hash, c.at, c.jws],
+    );
+  }
+
+  async listAuditCheckpoints(query: CheckpointQuery = {}): Promise<AuditCheckpointRecord[]> {
+    const result = await this.pool.query(
+      "SELECT * FROM baton_audit_checkpoints WHERE id > $1 AND ($2::text IS NULL OR node = $2) ORDER BY id LIMIT $3",
+      [query.afterId ?? 0, query.node ?? null, pageLimit(query.limit)],
+    );
+    return result.rows.map(checkpointFromRow);
+  }
+
+  async latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null> {
+    const result = await this.pool.query(
+      "SELECT * FROM baton_audit_checkpoints WHERE node = $1 ORDER BY seq DESC LIMIT 1",
+      [node],
+    );
+    const row = result.rows[0];
+    return row === undefined ? null : checkpointFromRow(row);
+  }
+
+  checkpointAudit(): Promise<AuditCheckpoint | null> {
+    return this.#checkpointer?.checkpoint() ?? Promise.resolve(null);
   }
 
   exportAudit(filter: AuditFilter = {}): AsyncIterable<string> {
@@ -504,6 +576,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The shutdown checkpoint covers everything this node appended.
+    await this.#checkpointer?.stop();
     await Promise.all([...this.#feeds].map((feed) => feed.close()));
     this.#feeds.clear();
     await this.pool.end();

@@ -4,7 +4,13 @@
  */
 import { z } from "zod";
 import type { RevocationTarget } from "../core/ports.ts";
-import type { RevocationInput, RevocationRecord, TokenInput, TokenRecord } from "./types.ts";
+import type {
+  AuditCheckpointRecord,
+  RevocationInput,
+  RevocationRecord,
+  TokenInput,
+  TokenRecord,
+} from "./types.ts";
 
 const id = z.string().min(1).max(4096);
 const text = z.string().max(4096);
@@ -144,3 +150,29 @@ export function pageLimit(limit: number | undefined): number {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be a positive integer");
   return Math.min(limit, 10_000);
 }
+
+/** A checkpoint handed to `addAuditCheckpoint` (the JWS is verified by `checkAudit`, not here). */
+export const checkpointInputSchema = z.object({
+  node: id,
+  seq: z.int().min(1),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  at: z.int().min(0),
+  jws: z.string().min(1).max(2048),
+});
+
+const checkpointRowSchema = z.object({
+  id: dbInt,
+  node: id,
+  seq: dbInt,
+  hash: z.string(),
+  at: dbInt,
+  jws: z.string(),
+});
+
+export function checkpointFromRow(row: unknown): AuditCheckpointRecord {
+  const r = checkpointRowSchema.parse(row);
+  return { id: r.id, node: r.node, seq: r.seq, hash: r.hash, at: r.at, jws: r.jws };
+}
+
+/** A raw row of the check's hash lookup. */
+export const idHashRowSchema = z.object({ id: dbInt, hash: z.string() });

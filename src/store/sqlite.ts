@@ -12,16 +12,22 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { AuditChainChecker, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { auditRefs, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { runAuditCheck } from "./audit-check.ts";
+import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
 import { pendingMigrations } from "./migrate.ts";
 import { SQLITE_MIGRATIONS } from "./migrations/sqlite.ts";
 import {
   agentNameRowSchema,
+  checkpointFromRow,
+  checkpointInputSchema,
   countRowSchema,
   headRowSchema,
+  idHashRowSchema,
   pageLimit,
   parseRevocationInput,
   parseTokenInput,
@@ -33,11 +39,15 @@ import {
 } from "./records.ts";
 import type {
   AddRevocationResult,
+  AuditCheckOptions,
+  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
+  AuditHead,
   AuditInput,
   AuditQuery,
+  CheckpointQuery,
   PermitEntry,
   RecordTokenResult,
   RevocationFeed,
@@ -59,6 +69,8 @@ export interface SqliteStoreOptions {
   clock?: () => number;
   /** How long a writer waits for another process's write lock; default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Sign checkpoints of the audit head with this node key (see `AuditCheckpointer`). */
+  checkpoints?: CheckpointOptions;
 }
 
 /** Stores on the same file in this process share one change signal, so their feeds hear each other. */
@@ -81,7 +93,8 @@ export class SqliteStore implements Store {
   readonly #signalKey: string;
   readonly #signal: RevocationSignal;
   readonly #statements = new Map<string, Database.Statement>();
-  #closed = false;
+  readonly #checkpointer: AuditCheckpointer | null;
+  #closing: Promise<void> | null = null;
 
   constructor(options: SqliteStoreOptions = {}) {
     const path = options.path ?? DEFAULT_SQLITE_PATH;
@@ -105,6 +118,9 @@ export class SqliteStore implements Store {
     shared.users += 1;
     signals.set(this.#signalKey, shared);
     this.#signal = shared.signal;
+    this.#checkpointer = options.checkpoints
+      ? new AuditCheckpointer(this, options.checkpoints, this.#clock)
+      : null;
   }
 
   /** Prepared once per SQL text (the texts are fixed, so the cache stays small). */
@@ -306,6 +322,9 @@ export class SqliteStore implements Store {
       const insert = this.#stmt(
         "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       );
+      const addRef = this.#stmt(
+        "INSERT INTO baton_audit_refs (ref, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      );
       const events: AuditEvent[] = [];
       for (const item of batch) {
         const event = sealAuditEvent(item.input, { lastId, lastHash });
@@ -319,6 +338,7 @@ export class SqliteStore implements Store {
           event.prev_hash,
           event.hash,
         );
+        for (const ref of auditRefs(event.data)) addRef.run(ref, event.id);
         lastId = event.id;
         lastHash = event.hash;
         events.push(event);
@@ -337,6 +357,7 @@ export class SqliteStore implements Store {
       return;
     }
     for (const [i, item] of batch.entries()) item.resolve(events[i] as AuditEvent);
+    this.#checkpointer?.appended(events.length);
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEvent[]> {
@@ -353,25 +374,88 @@ export class SqliteStore implements Store {
       where.push(`${column} ${op} ?`);
       params.push(value);
     }
+    if (query.refs !== undefined) {
+      // One statement text whatever the number of refs: they travel as a JSON array.
+      where.push(
+        "id IN (SELECT event_id FROM baton_audit_refs WHERE ref IN (SELECT value FROM json_each(?)))",
+      );
+      params.push(JSON.stringify(query.refs));
+    }
     return this.#stmt(`SELECT * FROM baton_audit WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`)
       .all(...params, pageLimit(query.limit))
       .map(requireAuditEvent);
   }
 
-  async checkAudit(): Promise<AuditCheckResult> {
-    // One read transaction: a consistent snapshot even while other processes append.
-    const check = this.db.transaction((): AuditCheckResult => {
-      const checker = new AuditChainChecker();
-      for (const row of this.#stmt("SELECT * FROM baton_audit ORDER BY id").iterate()) {
-        const broken = checker.push(row);
-        if (broken) return broken;
-      }
-      const head = headRowSchema.parse(
-        this.#stmt("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1").get(),
-      );
-      return checker.finish({ lastId: head.last_id, lastHash: head.last_hash });
-    });
-    return check.deferred();
+  async auditHead(): Promise<AuditHead> {
+    const head = headRowSchema.parse(
+      this.#stmt("SELECT last_id, last_hash FROM baton_audit_head WHERE one = 1").get(),
+    );
+    return { lastId: head.last_id, lastHash: head.last_hash };
+  }
+
+  /**
+   * Pages of `CHECK_PAGE_SIZE` rows, each its own short read; the walk yields to the event loop
+   * between them, so verification keeps being served while a check of any size runs.
+   */
+  async checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
+    return runAuditCheck(
+      {
+        checkpointMark: async () =>
+          countRowSchema.parse(
+            this.#stmt("SELECT COALESCE(MAX(id), 0) AS n FROM baton_audit_checkpoints").get(),
+          ).n,
+        head: () => this.auditHead(),
+        events: async (afterId, uptoId, limit) =>
+          this.#stmt("SELECT * FROM baton_audit WHERE id > ? AND id <= ? ORDER BY id LIMIT ?").all(
+            afterId,
+            uptoId,
+            limit,
+          ),
+        checkpoints: async (afterId, uptoId, limit) =>
+          this.#stmt("SELECT * FROM baton_audit_checkpoints WHERE id > ? AND id <= ? ORDER BY id LIMIT ?")
+            .all(afterId, uptoId, limit)
+            .map(checkpointFromRow),
+        hashes: async (ids) => {
+          const rows = this.#stmt(
+            "SELECT id, hash FROM baton_audit WHERE id IN (SELECT value FROM json_each(?))",
+          ).all(JSON.stringify(ids));
+          return new Map(rows.map((row) => idHashRowSchema.parse(row)).map((r) => [r.id, r.hash]));
+        },
+      },
+      options,
+    );
+  }
+
+  async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    const c = checkpointInputSchema.parse(checkpoint);
+    this.#stmt(
+      "INSERT INTO baton_audit_checkpoints (node, seq, hash, at, jws) VALUES (?, ?, ?, ?, ?) ON CONFLICT (node, seq) DO NOTHING",
+    ).run(c.node, c.seq, c.hash, c.at, c.jws);
+  }
+
+  async listAuditCheckpoints(query: CheckpointQuery = {}): Promise<AuditCheckpointRecord[]> {
+    const limit = pageLimit(query.limit);
+    const rows =
+      query.node === undefined
+        ? this.#stmt("SELECT * FROM baton_audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?").all(
+            query.afterId ?? 0,
+            limit,
+          )
+        : this.#stmt(
+            "SELECT * FROM baton_audit_checkpoints WHERE id > ? AND node = ? ORDER BY id LIMIT ?",
+          ).all(query.afterId ?? 0, query.node, limit);
+    return rows.map(checkpointFromRow);
+  }
+
+  async latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null> {
+    const row = this.#stmt(
+      "SELECT * FROM baton_audit_checkpoints WHERE node = ? ORDER BY seq DESC LIMIT 1",
+    ).get(node);
+    return row === undefined ? null : checkpointFromRow(row);
+  }
+
+  checkpointAudit(): Promise<AuditCheckpoint | null> {
+    return this.#checkpointer?.checkpoint() ?? Promise.resolve(null);
   }
 
   exportAudit(filter: AuditFilter = {}): AsyncIterable<string> {
@@ -502,12 +586,18 @@ export class SqliteStore implements Store {
     return new Map(rows.map((row) => agentNameRowSchema.parse(row)).map((r) => [r.agent, r.name]));
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     // Appends and permits still queued are written before the database closes.
     this.#flushPermits();
     this.#flushAudit();
-    this.#closed = true;
+    // The shutdown checkpoint covers everything this node appended.
+    await this.#checkpointer?.stop();
+    this.#flushAudit();
     const shared = signals.get(this.#signalKey);
     if (shared && --shared.users === 0) signals.delete(this.#signalKey);
     this.db.close();

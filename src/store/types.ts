@@ -10,10 +10,14 @@
  * passed in) are unix seconds, like the core's clock; record timestamps (`revokedAt`, `recordedAt`,
  * audit `at`) are unix milliseconds.
  */
+import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 import type { LedgerResult, RevocationTarget, UsageCharge } from "../core/ports.ts";
 import type { AuditEvent, AuditEventType } from "./audit.ts";
 
+export type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 export type { AuditEvent, AuditEventType } from "./audit.ts";
+
+import type { AUDIT_BREAK_REASONS } from "./audit.ts";
 
 /** What `addRevocation` takes. `tokenExp` (unix s) lets a token revocation be pruned once expired. */
 export interface RevocationInput {
@@ -107,6 +111,11 @@ export interface AuditFilter {
   from?: number;
   /** Unix ms, exclusive. */
   to?: number;
+  /**
+   * Events that concern any of these token jtis or `sha256:` token hashes (a decision naming it
+   * in its chain, its `token_recorded` event, a revocation targeting it). Served from an index.
+   */
+  refs?: readonly string[];
 }
 
 export interface AuditQuery extends AuditFilter {
@@ -116,15 +125,62 @@ export interface AuditQuery extends AuditFilter {
   limit?: number;
 }
 
+/** The last event id and hash the store's head row holds (0 and GENESIS_HASH when empty). */
+export interface AuditHead {
+  lastId: number;
+  lastHash: string;
+}
+
+/**
+ * Why a check failed. The first four are breaks of the chain itself; `tail_missing`: the head is
+ * below a valid checkpoint (events were cut off the end and the head row moved);
+ * `checkpoint_mismatch`: the event at a checkpointed seq is not the one that was signed (the log
+ * was rewritten); `checkpoint_invalid`: a checkpoint does not verify (bad signature, malformed,
+ * or not by a trusted node).
+ */
+export type AuditBreakReason = (typeof AUDIT_BREAK_REASONS)[number];
+
+export interface AuditBreak {
+  ok: false;
+  /**
+   * The first event at which the log breaks (for a removed event: the missing id; for a cut-off
+   * tail: the first missing id; 0 for an invalid checkpoint, which names no event).
+   */
+  id: number;
+  reason: AuditBreakReason;
+  message: string;
+}
+
 export type AuditCheckResult =
-  | { ok: true; count: number; headHash: string }
   | {
-      ok: false;
-      /** The first event at which the chain breaks (for a removed event: the missing id). */
-      id: number;
-      reason: "malformed" | "hash_mismatch" | "prev_hash_mismatch" | "missing";
-      message: string;
-    };
+      ok: true;
+      count: number;
+      headHash: string;
+      /** Checkpoints verified (stored and given); `latest` is the one with the highest seq. */
+      checkpoints: { count: number; latest?: { node: string; seq: number; at: number } };
+    }
+  | AuditBreak;
+
+export interface AuditCheckOptions {
+  /** Checkpoint JWSs kept outside the store (an export): held against the log like stored ones. */
+  checkpoints?: readonly string[];
+  /** Accept only checkpoints signed by these node ids (default: any self-certifying one). */
+  trustedNodes?: ReadonlySet<string>;
+}
+
+/** A stored checkpoint; `id` orders them by insertion. */
+export interface AuditCheckpointRecord extends AuditCheckpoint {
+  id: number;
+}
+
+export interface CheckpointQuery {
+  /** Checkpoints with row id > afterId (paging cursor). */
+  afterId?: number;
+  /** Only this node's. */
+  node?: string;
+  /** Default 1000, at most 10 000. */
+  limit?: number;
+}
 
 /** What the verifier hands to `commitPermit`: the `PermitLedger.commit` entry of ports.ts. */
 export interface PermitEntry {
@@ -185,8 +241,21 @@ export interface Store {
   // Audit log: a hash chain.
   appendAudit(input: AuditInput): Promise<AuditEvent>;
   listAudit(query?: AuditQuery): Promise<AuditEvent[]>;
-  /** Walks the whole chain; reports the first broken event. */
-  checkAudit(): Promise<AuditCheckResult>;
+  /** The head row: last id and hash. */
+  auditHead(): Promise<AuditHead>;
+  /**
+   * Walks the whole chain in bounded pages, yielding between them, and holds it against every
+   * signed checkpoint; reports the first broken event, a rewritten event or a cut-off tail.
+   */
+  checkAudit(options?: AuditCheckOptions): Promise<AuditCheckResult>;
+  /** Stores a signed head checkpoint (outside the events table); idempotent per node and seq. */
+  addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Stored checkpoints in insertion order. */
+  listAuditCheckpoints(query?: CheckpointQuery): Promise<AuditCheckpointRecord[]>;
+  /** The checkpoint with the highest seq signed by `node`, or null. */
+  latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null>;
+  /** Writes a checkpoint now when the store signs them and the head moved; null otherwise. */
+  checkpointAudit(): Promise<AuditCheckpoint | null>;
   /** JSON Lines, one event per string (each ending in "\n"), ascending by id. */
   exportAudit(filter?: AuditFilter): AsyncIterable<string>;
 

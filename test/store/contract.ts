@@ -3,8 +3,11 @@
  *   describeStoreContract("sqlite", sqliteHarness);
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { signCheckpoint } from "../../src/core/audit/checkpoint.ts";
+import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import type { UsageCharge } from "../../src/core/ports.ts";
 import { hashAuditEvent } from "../../src/store/audit.ts";
+import { AuditCheckpointer } from "../../src/store/checkpoints.ts";
 import { NonceBook } from "../../src/store/nonce-book.ts";
 import { permitLedger } from "../../src/store/permit-ledger.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
@@ -17,6 +20,10 @@ export interface StoreHarness {
   tamperAuditData(id: number, data: string): Promise<void>;
   /** Deletes an audit row behind the store's back. */
   deleteAuditEvent(id: number): Promise<void>;
+  /** Rewrites the head row behind the store's back (as someone cutting off the tail would). */
+  moveAuditHead(lastId: number, lastHash: string): Promise<void>;
+  /** Deletes every stored checkpoint behind the store's back. */
+  deleteCheckpoints(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -49,6 +56,15 @@ export async function waitFor(condition: () => boolean, attempts = 200, interval
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   return condition();
+}
+
+/** Polls an async condition (a store read) until it holds. */
+export async function waitForAsync(condition: () => Promise<boolean>, attempts = 200): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return false;
 }
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
@@ -266,12 +282,22 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
           const { hash, ...body } = event;
           expect(hashAuditEvent(body)).toBe(hash);
         }
-        expect(await store.checkAudit()).toEqual({ ok: true, count: 5, headHash: events[4]?.hash });
+        expect(await store.checkAudit()).toEqual({
+          ok: true,
+          count: 5,
+          headHash: events[4]?.hash,
+          checkpoints: { count: 0 },
+        });
         expect(await store.listAudit()).toEqual(events);
       });
 
       it("checks an empty log as ok", async () => {
-        expect(await store.checkAudit()).toEqual({ ok: true, count: 0, headHash: "0".repeat(64) });
+        expect(await store.checkAudit()).toEqual({
+          ok: true,
+          count: 0,
+          headHash: "0".repeat(64),
+          checkpoints: { count: 0 },
+        });
       });
 
       it("names the first altered event", async () => {
@@ -306,7 +332,12 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
           }),
         ).rejects.toThrow(/raw arguments/);
         await expect(store.appendAudit({ type: "decision", data: { allow: true } })).rejects.toThrow();
-        expect(await store.checkAudit()).toEqual({ ok: true, count: 0, headHash: "0".repeat(64) });
+        expect(await store.checkAudit()).toEqual({
+          ok: true,
+          count: 0,
+          headHash: "0".repeat(64),
+          checkpoints: { count: 0 },
+        });
       });
 
       it("exports JSON Lines filtered by intent, agent and time range", async () => {
@@ -343,6 +374,147 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
           ),
         );
         expect(await store.checkAudit()).toMatchObject({ ok: true, count: 20 });
+      });
+
+      it("finds the events that concern a token through the ref index, page by page", async () => {
+        await appendFive(); // decisions 1, 3, 5 name jtis a and b; revocations 2, 4 target t2, t4
+        await store.appendAudit({
+          type: "token_recorded",
+          data: { hash: hashKey("t6"), jti: "t6", issuer: "i", holder: "h", depth: 0 },
+        });
+        const ids = async (query: Parameters<Store["listAudit"]>[0]) =>
+          (await store.listAudit(query)).map((e) => e.id);
+        expect(await ids({ refs: ["a"] })).toEqual([1, 3, 5]);
+        expect(await ids({ refs: ["a", "b"], limit: 2 })).toEqual([1, 3]);
+        expect(await ids({ refs: ["a"], afterId: 3 })).toEqual([5]);
+        expect(await ids({ refs: ["t4"] })).toEqual([4]);
+        expect(await ids({ refs: ["t6"] })).toEqual([6]);
+        expect(await ids({ refs: [hashKey("t6")] })).toEqual([6]);
+        expect(await ids({ refs: ["a"], intent: "intent-2" })).toEqual([5]);
+        expect(await ids({ refs: ["nothing"] })).toEqual([]);
+        expect(await ids({ refs: [] })).toEqual([]);
+      });
+    });
+
+    describe("audit checkpoints", () => {
+      const nodeKey = AgentKey.fromSeed(new Uint8Array(32).fill(7));
+      const append = async (n: number) => {
+        const out: AuditEvent[] = [];
+        for (let i = 0; i < n; i++) out.push(await store.appendAudit({ type: "approval", data: { n: i } }));
+        return out;
+      };
+
+      it("verifies a signed checkpoint of the head and reports it", async () => {
+        const events = await append(3);
+        const cp = signCheckpoint(nodeKey, { seq: 3, hash: events[2]?.hash as string, at: 5_000 });
+        await store.addAuditCheckpoint(cp);
+        await store.addAuditCheckpoint(cp); // idempotent per node and seq
+        expect(await store.listAuditCheckpoints()).toEqual([{ id: expect.any(Number), ...cp }]);
+        expect(await store.latestAuditCheckpoint(nodeKey.id)).toMatchObject({ seq: 3, jws: cp.jws });
+        expect(await store.latestAuditCheckpoint("urn:other")).toBeNull();
+        await append(2);
+        expect(await store.checkAudit()).toMatchObject({
+          ok: true,
+          count: 5,
+          checkpoints: { count: 1, latest: { node: nodeKey.id, seq: 3, at: 5_000 } },
+        });
+      });
+
+      it("reports a cut-off tail even when the head row was moved to match", async () => {
+        const events = await append(5);
+        await store.addAuditCheckpoint(
+          signCheckpoint(nodeKey, { seq: 5, hash: events[4]?.hash as string, at: 1 }),
+        );
+        await harness.deleteAuditEvent(5);
+        await harness.deleteAuditEvent(4);
+        await harness.moveAuditHead(3, events[2]?.hash as string);
+        const r = await store.checkAudit();
+        expect(r).toMatchObject({ ok: false, id: 4, reason: "tail_missing" });
+        expect(r.ok ? "" : r.message).toContain("4..5");
+      });
+
+      it("holds the log against checkpoints kept outside the store (an export)", async () => {
+        const events = await append(4);
+        const cp = signCheckpoint(nodeKey, { seq: 4, hash: events[3]?.hash as string, at: 1 });
+        await store.addAuditCheckpoint(cp);
+        await harness.deleteAuditEvent(4);
+        await harness.moveAuditHead(3, events[2]?.hash as string);
+        await harness.deleteCheckpoints();
+        expect(await store.checkAudit()).toMatchObject({ ok: true, count: 3, checkpoints: { count: 0 } });
+        expect(await store.checkAudit({ checkpoints: [cp.jws] })).toMatchObject({
+          ok: false,
+          id: 4,
+          reason: "tail_missing",
+        });
+      });
+
+      it("names a checkpointed event whose hash is not the signed one", async () => {
+        const events = await append(3);
+        await store.addAuditCheckpoint(signCheckpoint(nodeKey, { seq: 2, hash: "ab".repeat(32), at: 1 }));
+        await store.addAuditCheckpoint(
+          signCheckpoint(nodeKey, { seq: 3, hash: events[2]?.hash as string, at: 2 }),
+        );
+        expect(await store.checkAudit()).toMatchObject({ ok: false, id: 2, reason: "checkpoint_mismatch" });
+      });
+
+      it("refuses a checkpoint whose signature does not verify, or by an untrusted node", async () => {
+        const events = await append(2);
+        const cp = signCheckpoint(nodeKey, { seq: 2, hash: events[1]?.hash as string, at: 1 });
+        const [h, p] = cp.jws.split(".");
+        const forged = `${h}.${p}.${"A".repeat(86)}`;
+        expect(await store.checkAudit({ checkpoints: [forged] })).toMatchObject({
+          ok: false,
+          id: 0,
+          reason: "checkpoint_invalid",
+        });
+        await store.addAuditCheckpoint({ ...cp, jws: forged });
+        expect(await store.checkAudit()).toMatchObject({ ok: false, reason: "checkpoint_invalid" });
+        await harness.deleteCheckpoints();
+        await store.addAuditCheckpoint(cp);
+        expect(await store.checkAudit({ trustedNodes: new Set(["urn:someone-else"]) })).toMatchObject({
+          ok: false,
+          reason: "checkpoint_invalid",
+        });
+        expect(await store.checkAudit({ trustedNodes: new Set([nodeKey.id]) })).toMatchObject({ ok: true });
+      });
+
+      it("signs on every N appends and at stop, only when the head moved, never over a cut tail", async () => {
+        const checkpointer = new AuditCheckpointer(
+          store,
+          { key: nodeKey, intervalMs: 0, everyEvents: 3 },
+          () => 9,
+        );
+        expect(await checkpointer.checkpoint()).toBeNull(); // empty log
+        const events = await append(3);
+        checkpointer.appended(3);
+        await waitForAsync(async () => (await store.latestAuditCheckpoint(nodeKey.id))?.seq === 3);
+        expect(await checkpointer.checkpoint()).toBeNull(); // the head has not moved
+        await append(1);
+        await checkpointer.stop();
+        expect((await store.listAuditCheckpoints({ node: nodeKey.id })).map((c) => c.seq)).toEqual([3, 4]);
+        expect(await store.checkAudit()).toMatchObject({ ok: true, checkpoints: { count: 2 } });
+
+        const again = new AuditCheckpointer(store, { key: nodeKey, intervalMs: 0, everyEvents: 0 }, () => 9);
+        await harness.deleteAuditEvent(4);
+        await harness.moveAuditHead(3, events[2]?.hash as string);
+        await expect(again.checkpoint()).rejects.toThrow(/not the event this node checkpointed/);
+        expect(await store.listAuditCheckpoints()).toHaveLength(2);
+      });
+
+      it("signs the head on a timer", async () => {
+        await append(2);
+        const checkpointer = new AuditCheckpointer(
+          store,
+          { key: nodeKey, intervalMs: 20, everyEvents: 0 },
+          () => 9,
+        );
+        try {
+          expect(
+            await waitForAsync(async () => (await store.latestAuditCheckpoint(nodeKey.id))?.seq === 2),
+          ).toBe(true);
+        } finally {
+          await checkpointer.stop();
+        }
       });
     });
 

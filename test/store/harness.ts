@@ -22,6 +22,12 @@ export async function memoryHarness(): Promise<StoreHarness> {
     deleteAuditEvent: async (id) => {
       state.audit = state.audit.filter((r) => r.id !== id);
     },
+    moveAuditHead: async (lastId, lastHash) => {
+      state.auditHead = { lastId, lastHash };
+    },
+    deleteCheckpoints: async () => {
+      state.checkpoints = [];
+    },
     dispose: async () => {},
   };
 }
@@ -51,6 +57,19 @@ export async function sqliteHarness(): Promise<StoreHarness> {
     deleteAuditEvent: async (id) => {
       const db = raw();
       db.prepare("DELETE FROM baton_audit WHERE id = ?").run(id);
+      db.close();
+    },
+    moveAuditHead: async (lastId, lastHash) => {
+      const db = raw();
+      db.prepare("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1").run(
+        lastId,
+        lastHash,
+      );
+      db.close();
+    },
+    deleteCheckpoints: async () => {
+      const db = raw();
+      db.prepare("DELETE FROM baton_audit_checkpoints").run();
       db.close();
     },
     dispose: async () => {
@@ -108,6 +127,15 @@ export async function postgresHarness(
     },
     deleteAuditEvent: async (id) => {
       await admin.query("DELETE FROM baton_audit WHERE id = $1", [id]);
+    },
+    moveAuditHead: async (lastId, lastHash) => {
+      await admin.query("UPDATE baton_audit_head SET last_id = $1, last_hash = $2 WHERE one = 1", [
+        lastId,
+        lastHash,
+      ]);
+    },
+    deleteCheckpoints: async () => {
+      await admin.query("DELETE FROM baton_audit_checkpoints");
     },
     dispose: async () => {
       for (const store of stores) await store.close();

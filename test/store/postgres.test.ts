@@ -35,7 +35,7 @@ describe.skipIf(!available)("PostgreSQL", () => {
         ]);
         expect(await a.schemaVersion()).toBe(POSTGRES_MIGRATIONS.length);
         const rows = await admin.query(`SELECT version FROM ${schema}.baton_schema`);
-        expect(rows.rows).toEqual([{ version: 1 }]);
+        expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
         await Promise.all([a.close(), b.close()]);
       });
     });
@@ -49,7 +49,7 @@ describe.skipIf(!available)("PostgreSQL", () => {
         const error = await openPostgresStore({ url: PG_URL, schema }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(BatonError);
         expect(error).toMatchObject({ code: "invalid_config" });
-        expect((error as Error).message).toMatch(/schema version 42.*knows versions up to 1/);
+        expect((error as Error).message).toMatch(/schema version 42.*knows versions up to 2/);
       });
     });
 

@@ -50,7 +50,7 @@ describe("SqliteStore", () => {
     }
     expect(error).toBeInstanceOf(BatonError);
     expect(error).toMatchObject({ code: "invalid_config" });
-    expect((error as Error).message).toMatch(/schema version 99.*knows versions up to 1/);
+    expect((error as Error).message).toMatch(/schema version 99.*knows versions up to 2/);
   });
 
   it("keeps an acknowledged revocation when the process is killed right after the ack", async () => {

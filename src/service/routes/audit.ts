@@ -46,7 +46,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
       schema: {
         tags: ["audit"],
         summary: "Check the audit hash chain",
-        description: "200 either way: {ok: true, count, head_hash} or the first broken event.",
+        description:
+          "200 either way: {ok: true, count, head_hash, checkpoints} or the first broken event. The chain is walked in pages and held against every signed head checkpoint; a head below one is `tail_missing` (see specs/audit.md).",
         response: {
           200: jsonResponse(auditCheckSchema, "The check result (a broken chain too)"),
           503: problemResponse("Store unavailable"),
@@ -56,7 +57,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
     async () => {
       const r = await trust.checkAudit();
       return r.ok
-        ? { ok: true as const, count: r.count, head_hash: r.headHash }
+        ? { ok: true as const, count: r.count, head_hash: r.headHash, checkpoints: r.checkpoints }
         : { ok: false as const, id: r.id, reason: r.reason, message: r.message };
     },
   );

@@ -3,7 +3,8 @@
  *
  * - `GET /v1/graph?intent=ID` (or `?agent=ID`) → `{nodes, edges, findings, …}`; `format=dot` and
  *   `format=mermaid` return documents (`findings=true` names finding ids in their labels).
- * - `GET /v1/graph/audit?jti=JTI[&intent=ID]` → the audit events that concern one token.
+ * - `GET /v1/graph/audit?jti=JTI[&intent=ID][&after=N][&limit=N]` → the audit events that concern
+ *   one token, a page at a time, read from the per-token index (never a scan of the log).
  * - `GET /v1/intents` → intents with token counts by status.
  * - `GET /v1/events` → live changes as Server-Sent Events (see `./events.ts`).
  * - `GET /ui` and `/ui/*` → the inspector (plain HTML/CSS/JS from `src/ui/`, cytoscape.js and its
@@ -46,6 +47,9 @@ export interface GraphRoutesOptions extends FindingOptions {
 
 const id = z.string().min(1).max(4096);
 
+const DEFAULT_TOKEN_EVENTS_PAGE = 200;
+const MAX_TOKEN_EVENTS_PAGE = 500;
+
 const graphQuerySchema = z
   .strictObject({
     intent: id.optional().describe("An intent id: its delegation tree"),
@@ -60,9 +64,21 @@ const graphQuerySchema = z
 const tokenAuditQuerySchema = z.strictObject({
   jti: id,
   intent: id.optional(),
+  after: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, "must be an event id")
+    .transform(Number)
+    .pipe(z.int().max(Number.MAX_SAFE_INTEGER))
+    .optional()
+    .describe("Events with id > after (the previous page's `next`)"),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, `must be an integer from 1 to ${MAX_TOKEN_EVENTS_PAGE}`)
+    .transform(Number)
+    .pipe(z.int().max(MAX_TOKEN_EVENTS_PAGE))
+    .optional()
+    .describe(`Page size, default ${DEFAULT_TOKEN_EVENTS_PAGE}, at most ${MAX_TOKEN_EVENTS_PAGE}`),
 });
-
-const MAX_TOKEN_EVENTS = 500;
 
 /** Documentation of the graph body; the full shape is in specs/graph.md (it is sent pre-serialized). */
 const graphBody = z.looseObject({
@@ -101,15 +117,6 @@ function findingOptions(o: GraphRoutesOptions): FindingOptions {
   if (o.depthSlack !== undefined) out.depthSlack = o.depthSlack;
   if (o.denialThreshold !== undefined) out.denialThreshold = o.denialThreshold;
   return out;
-}
-
-/** True when an audit event is about the token `jti`. */
-function concerns(e: AuditEvent, jti: string, hash: string | undefined): boolean {
-  const d = e.data;
-  if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
-  if (d.jti === jti) return true;
-  const target = d.target as { kind?: unknown; id?: unknown } | undefined;
-  return target?.kind === "token" && (target.id === jti || (hash !== undefined && target.id === hash));
 }
 
 export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app, options) => {
@@ -167,50 +174,46 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
         tags: ["graph"],
         summary: "Audit events about one token",
         description:
-          "Decisions whose chain names the token, its `token_recorded` event and revocations that target it, oldest first (at most 500).",
+          "Decisions whose chain names the token, its `token_recorded` event and revocations that target it, oldest first, a page at a time (read from an index of the jtis and token hashes each event concerns). With `intent`, only that intent's events and revocations. `next` is the `after` of the next page, null on the last.",
         querystring: tokenAuditQuerySchema,
         response: {
           200: {
-            description: "The token's audit events",
+            description: "A page of the token's audit events",
             content: {
               "application/json": {
                 schema: z.object({
                   jti: z.string(),
                   events: z.array(z.looseObject({ id: z.int() })),
-                  truncated: z.boolean(),
+                  truncated: z.boolean().describe("More events follow (fetch them with after=next)"),
+                  next: z.int().nullable(),
                 }),
               },
             },
           },
-          400: problemResponse("No jti"),
+          400: problemResponse("No jti, or a bad after or limit"),
           503: problemResponse("Store unavailable"),
         },
       },
     },
     async (request, reply) => {
       const { jti, intent } = request.query;
+      const limit = request.query.limit ?? DEFAULT_TOKEN_EVENTS_PAGE;
+      const afterId = request.query.after ?? 0;
       const [token] = await store.findTokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
-      const found = new Map<number, AuditEvent>();
+      const refs = token !== undefined ? [jti, token.hash] : [jti];
       // The intent's events, and revocations, which are audited without an intent unless they
-      // revoke one.
+      // revoke one: two bounded index reads merged by id.
       const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
+      const found = new Map<number, AuditEvent>();
       for (const filter of filters) {
-        let afterId = 0;
-        for (;;) {
-          const page = await store.listAudit({ ...filter, afterId, limit: 10_000 });
-          for (const e of page) if (concerns(e, jti, token?.hash)) found.set(e.id, e);
-          const last = page[page.length - 1];
-          if (page.length < 10_000 || last === undefined) break;
-          afterId = last.id;
-        }
+        for (const e of await store.listAudit({ ...filter, refs, afterId, limit: limit + 1 }))
+          found.set(e.id, e);
       }
-      const events = [...found.values()].sort((a, b) => a.id - b.id);
-      let truncated = false;
-      if (events.length > MAX_TOKEN_EVENTS) {
-        truncated = true;
-        events.splice(0, events.length - MAX_TOKEN_EVENTS);
-      }
-      return sendText(reply, JSON_TYPE, JSON.stringify({ jti, events, truncated }));
+      const sorted = [...found.values()].sort((a, b) => a.id - b.id);
+      const more = sorted.length > limit;
+      const events = more ? sorted.slice(0, limit) : sorted;
+      const next = more ? (events.at(-1)?.id ?? null) : null;
+      return sendText(reply, JSON_TYPE, JSON.stringify({ jti, events, truncated: more, next }));
     },
   );
 

@@ -68,4 +68,49 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "audit refs and checkpoints",
+    statements: [
+      // The jtis and token hashes each event concerns: GET /v1/graph/audit?jti= reads this index.
+      `CREATE TABLE baton_audit_refs (
+        ref TEXT NOT NULL,
+        event_id BIGINT NOT NULL,
+        PRIMARY KEY (ref, event_id)
+      )`,
+      // Backfill row by row, so a damaged (tampered) row is skipped instead of failing the migration.
+      `DO $$
+      DECLARE r RECORD; d JSONB;
+      BEGIN
+        FOR r IN SELECT id, data FROM baton_audit LOOP
+          BEGIN
+            d := r.data::jsonb;
+          EXCEPTION WHEN others THEN
+            CONTINUE;
+          END;
+          IF jsonb_typeof(d) <> 'object' THEN CONTINUE; END IF;
+          INSERT INTO baton_audit_refs (ref, event_id)
+            SELECT v, r.id FROM (
+              SELECT jsonb_array_elements_text(d->'jtis') AS v WHERE jsonb_typeof(d->'jtis') = 'array'
+              UNION SELECT d->>'jti' WHERE jsonb_typeof(d->'jti') = 'string'
+              UNION SELECT d->>'hash' WHERE jsonb_typeof(d->'hash') = 'string' AND d->>'hash' LIKE 'sha256:%'
+              UNION SELECT d->'target'->>'id' WHERE jsonb_typeof(d->'target') = 'object'
+                AND d->'target'->>'kind' = 'token' AND jsonb_typeof(d->'target'->'id') = 'string'
+            ) refs
+            WHERE v IS NOT NULL AND length(v) BETWEEN 1 AND 4096
+            ON CONFLICT DO NOTHING;
+        END LOOP;
+      END $$`,
+      // Signed head checkpoints, outside the events table (see specs/audit.md).
+      `CREATE TABLE baton_audit_checkpoints (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        node TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        jws TEXT NOT NULL,
+        UNIQUE (node, seq)
+      )`,
+    ],
+  },
 ];

@@ -68,4 +68,43 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "audit refs and checkpoints",
+    statements: [
+      // The jtis and token hashes each event concerns: GET /v1/graph/audit?jti= reads this index.
+      `CREATE TABLE baton_audit_refs (
+        ref TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        PRIMARY KEY (ref, event_id)
+      ) WITHOUT ROWID`,
+      `INSERT OR IGNORE INTO baton_audit_refs (ref, event_id)
+         SELECT j.value, a.id FROM baton_audit a, json_each(a.data, '$.jtis') j
+         WHERE json_valid(a.data) AND json_type(a.data, '$.jtis') = 'array' AND j.type = 'text'
+           AND length(j.value) BETWEEN 1 AND 4096`,
+      `INSERT OR IGNORE INTO baton_audit_refs (ref, event_id)
+         SELECT json_extract(a.data, '$.jti'), a.id FROM baton_audit a
+         WHERE json_valid(a.data) AND json_type(a.data, '$.jti') = 'text'
+           AND length(json_extract(a.data, '$.jti')) BETWEEN 1 AND 4096`,
+      `INSERT OR IGNORE INTO baton_audit_refs (ref, event_id)
+         SELECT json_extract(a.data, '$.hash'), a.id FROM baton_audit a
+         WHERE json_valid(a.data) AND json_type(a.data, '$.hash') = 'text'
+           AND json_extract(a.data, '$.hash') LIKE 'sha256:%'`,
+      `INSERT OR IGNORE INTO baton_audit_refs (ref, event_id)
+         SELECT json_extract(a.data, '$.target.id'), a.id FROM baton_audit a
+         WHERE json_valid(a.data) AND json_extract(a.data, '$.target.kind') = 'token'
+           AND json_type(a.data, '$.target.id') = 'text'
+           AND length(json_extract(a.data, '$.target.id')) BETWEEN 1 AND 4096`,
+      // Signed head checkpoints, outside the events table (see specs/audit.md).
+      `CREATE TABLE baton_audit_checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        node TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        jws TEXT NOT NULL,
+        UNIQUE (node, seq)
+      )`,
+    ],
+  },
 ];
