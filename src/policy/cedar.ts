@@ -103,7 +103,7 @@ export function loadCedarPolicy(options: CedarPolicyOptions): CedarPolicy {
   const decide = (ctx: CallContext): CedarVerdict => {
     const toolClass = catalog.classify(ctx.tool);
     const req = cedarRequest(ctx, toolClass);
-    const answer = statefulIsAuthorized({ ...req, entities: [], preparsedPolicySetId: setId });
+    const answer = statefulIsAuthorized({ ...req, preparsedPolicySetId: setId });
     if (answer.type === "failure") {
       throw new Error(
         `Cedar could not evaluate the request: ${answer.errors.map((e) => e.message).join("; ")}`,

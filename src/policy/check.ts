@@ -8,7 +8,12 @@
  * - an action (`Action::"x"`) or resource (`Tool::"x"`) that matches no catalog pattern;
  * - a principal, action or resource of an entity type Baton never sends (`Agent`, `Action`, `Tool`).
  *
- * Warnings: a `context.x` attribute Baton does not provide; a class no catalog pattern assigns.
+ * Warnings: a `context.x` attribute Baton does not provide; a class no catalog pattern assigns;
+ * `==` or `!=` on a `context.args.*` value that the policy never uses with a type-strict operator.
+ * Arguments are the caller's JSON, and Cedar's `==` between different types is simply false: a
+ * `forbid … when { context.args.env == "prod" }` does not fire for `{"env": ["prod"]}`. A type-strict use of the same value
+ * (`like`, `<`, `>`, `.contains(…)`, …) raises an evaluation error on the wrong type, and an
+ * erroring `forbid` denies (see `cedar.ts`), so its presence counts as the type guard.
  *
  * @example
  * const report = policyCheck("examples/policies", "examples/catalog.json");
@@ -85,6 +90,13 @@ export function policyCheck(policies: PolicySource, catalog?: ToolCatalog | stri
         });
       }
     }
+    for (const path of unguardedArgEquality(p.json.conditions)) {
+      problems.push({
+        severity: "warning",
+        ...at,
+        message: `context.args.${path} is compared with == or != without a type guard: an argument of another type (e.g. an array ["prod"] instead of "prod") makes the comparison silently false; guard it with a type-strict test of the same value (e.g. context.args.${path} like "prod", which errors on a non-string, and an erroring forbid denies) or constrain the argument in the token`,
+      });
+    }
     walk(p.json.conditions, (node) => {
       const attr = contextAttr(node);
       if (attr !== null && !CONTEXT.has(attr)) {
@@ -124,16 +136,19 @@ interface ScopeEntity {
 
 function scopeEntities(p: PolicyJson): ScopeEntity[] {
   const out: ScopeEntity[] = [];
-  const add = (role: ScopeEntity["role"], expected: ScopeEntity["expected"], e: unknown) => {
+  const add = (role: ScopeEntity["role"], expected: ScopeEntity["expected"], e: unknown, inOp = false) => {
     const uid = (e as { __entity?: unknown })?.__entity ?? e;
     const u = uid as { type?: unknown; id?: unknown } | null;
-    if (u && typeof u.type === "string" && typeof u.id === "string")
-      out.push({ role, expected, type: u.type, id: u.id });
+    if (!u || typeof u.type !== "string" || typeof u.id !== "string") return;
+    // The principal's parents include the root issuer as Issuer::"<iss>" (cedar-context.ts).
+    if (role === "principal" && inOp && u.type === "Issuer") return;
+    out.push({ role, expected, type: u.type, id: u.id });
   };
   const scope = (role: "principal" | "resource", expected: "Agent" | "Tool", c: unknown) => {
     const o = c as { op?: string; entity?: unknown; entity_type?: string } | undefined;
     if (!o) return;
-    if ((o.op === "==" || o.op === "in") && o.entity !== undefined) add(role, expected, o.entity);
+    if ((o.op === "==" || o.op === "in") && o.entity !== undefined)
+      add(role, expected, o.entity, o.op === "in");
     if (o.op === "is" && typeof o.entity_type === "string" && o.entity_type !== expected) {
       out.push({ role, expected, type: o.entity_type, id: "*" });
     }
@@ -162,6 +177,63 @@ function walk(v: unknown, visit: (node: Record<string, unknown>) => void): void 
 function contextAttr(node: Record<string, unknown>): string | null {
   const dot = node["."] as { left?: { Var?: string }; attr?: string } | undefined;
   return dot?.left?.Var === "context" && typeof dot.attr === "string" ? dot.attr : null;
+}
+
+/** `context.args.a.b` → "a.b", for a chain of `.` nodes rooted at `context.args`. */
+function argsPath(e: unknown): string | null {
+  const names: string[] = [];
+  let node = e as Record<string, unknown> | null;
+  while (node !== null && typeof node === "object") {
+    const dot = node["."] as { left?: unknown; attr?: unknown } | undefined;
+    if (!dot || typeof dot.attr !== "string") return null;
+    const left = dot.left as { Var?: unknown } | undefined;
+    if (left?.Var === "context")
+      return dot.attr === "args" && names.length > 0 ? names.reverse().join(".") : null;
+    names.push(dot.attr);
+    node = dot.left as Record<string, unknown> | null;
+  }
+  return null;
+}
+
+/** Operators that raise a type error on an operand of the wrong type (and so guard it). */
+const TYPE_STRICT = [
+  "like",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "contains",
+  "containsAll",
+  "containsAny",
+  "isEmpty",
+  "+",
+  "-",
+  "*",
+];
+
+/** `context.args.*` paths compared by == or != but never used with a type-strict operator. */
+function unguardedArgEquality(conditions: unknown): string[] {
+  const compared = new Set<string>();
+  const guarded = new Set<string>();
+  walk(conditions, (node) => {
+    for (const op of ["==", "!="]) {
+      const b = node[op] as { left?: unknown; right?: unknown } | undefined;
+      if (!b || typeof b !== "object") continue;
+      for (const side of [b.left, b.right]) {
+        const path = argsPath(side);
+        if (path !== null) compared.add(path);
+      }
+    }
+    for (const op of TYPE_STRICT) {
+      const b = node[op] as { left?: unknown; right?: unknown; arg?: unknown } | undefined;
+      if (!b || typeof b !== "object") continue;
+      for (const side of [b.left, b.right, b.arg]) {
+        const path = argsPath(side);
+        if (path !== null) guarded.add(path);
+      }
+    }
+  });
+  return [...compared].filter((p) => !guarded.has(p));
 }
 
 function isToolClass(e: unknown): boolean {

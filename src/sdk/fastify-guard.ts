@@ -10,7 +10,9 @@
  * 2. (preHandler, after the route's schema validated the body) verifies the presentation for
  *    `batonTool` with the body as the handler will receive it as `args`: a body that differs from
  *    the PoP's `hta` in any way, including coercions or defaults the schema applied, is refused;
- * 3. refuses with `application/problem+json`, status 403 (503 for `verification_unavailable`).
+ * 3. refuses with `application/problem+json`, status 403 (503 for `verification_unavailable`);
+ *    arguments JSON cannot represent as parsed (`1e400` → `Infinity`, `-0`) are refused
+ *    `args_rejected` before any verifier is asked.
  *
  * The decision of a permitted call is on `request.baton`.
  *
@@ -22,6 +24,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
+import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
 import type { BatonVerifier } from "./verifier.ts";
 
 /** The body member that carries the presentation (and the optional approval). */
@@ -141,6 +144,10 @@ const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
     if (!e || "missing" in e)
       return refuse(reply, missing(e && "missing" in e ? e.missing : "no Baton presentation"));
     const args = opts.argsOf ? opts.argsOf(request) : ((request.body ?? {}) as Record<string, JsonValue>);
+    // JSON.parse turns `1e400` into Infinity: the handler would run on a value that no verifier
+    // (or PoP hta) sees as such. Refused whatever the verifier is.
+    const bad = nonJsonArgument(args);
+    if (bad) return refuse(reply, nonJsonDenial(bad, tool));
     let decision: Decision;
     try {
       decision = await opts.verifier.verify({

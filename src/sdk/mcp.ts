@@ -28,6 +28,7 @@ import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
 import { jcs } from "../core/encoding.ts";
 import { BatonError } from "../core/errors.ts";
+import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
 import type { BatonVerifier } from "./verifier.ts";
 
 /** `_meta` key of the presentation in a `tools/call` request. */
@@ -136,10 +137,14 @@ function guardHandler(handler: Handler, o: GuardMcpOptions, server: McpServer): 
     const args = (params.arguments ?? {}) as Record<string, JsonValue>;
     const approval = meta[APPROVAL_META];
     let decision: Decision;
-    const changed = Object.hasOwn(meta, PRESENTATION_META)
-      ? await changedBySchema(server, params.name, args)
-      : null;
-    if (changed !== null) {
+    const bad = nonJsonArgument(args);
+    const changed =
+      bad === null && Object.hasOwn(meta, PRESENTATION_META)
+        ? await changedBySchema(server, params.name, args)
+        : null;
+    if (bad !== null) {
+      decision = nonJsonDenial(bad, tool);
+    } else if (changed !== null) {
       decision = deny("args_mismatch", "7f", changed);
     } else if (!Object.hasOwn(meta, PRESENTATION_META)) {
       decision = deny(

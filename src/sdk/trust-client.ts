@@ -2,7 +2,9 @@
  * Verification by a Baton service over HTTP: `POST {url}/v1/verify` with
  * `{aat_chain, aat_pop, tool, args, approval?}`; the service answers 200 with the decision for a
  * permit and a denial alike. Fails closed: an unreachable service, a timeout or an unexpected answer
- * is a `verification_unavailable` denial, never a permit and never an exception.
+ * is a `verification_unavailable` denial, never a permit and never an exception. Arguments JSON
+ * cannot represent as they are (`Infinity`, `-0`, `undefined`, a `Date`…) are refused before
+ * anything is sent (`args_rejected`, see `json-args.ts`).
  *
  * @example
  * const verifier = new TrustClient({ url: "https://baton.internal:8443" });
@@ -12,6 +14,7 @@ import type { Decision } from "../core/chain/options.ts";
 import { readPresentation } from "../core/chain/verify.ts";
 import { DECISION_CODES, type DecisionCode } from "../core/errors.ts";
 import { assertAllowed } from "./errors.ts";
+import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
 import type { BatonVerifier, VerifyRequest } from "./verifier.ts";
 
 export interface TrustClientOptions {
@@ -41,6 +44,10 @@ export class TrustClient implements BatonVerifier {
   async verify(request: VerifyRequest): Promise<Decision> {
     const pres = readPresentation(request.presentation);
     if (!pres.ok) return denial("malformed_presentation", "1", pres.message);
+    // What is sent is JSON: a value JSON would change (Infinity → null) would be verified as
+    // something other than what the handler runs on.
+    const bad = nonJsonArgument(request.args);
+    if (bad) return nonJsonDenial(bad, request.tool);
     const body = {
       aat_chain: pres.chain,
       aat_pop: pres.pop,

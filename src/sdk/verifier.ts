@@ -16,6 +16,7 @@ import type { JsonValue } from "../core/constraints/index.ts";
 import { runWithApproval } from "../policy/call-approval.ts";
 import type { PendingApprovals } from "../policy/pending.ts";
 import { assertAllowed } from "./errors.ts";
+import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
 
 /** One call to authorise: the untrusted presentation, the tool, its actual arguments. */
 export interface VerifyRequest {
@@ -53,7 +54,9 @@ export type LocalVerifierOptions = (
 /**
  * Verifies in process: with the core `Verifier` (options as in `VerifyOptions`; replay tracking
  * and usage counts in memory unless a shared `ledger` is passed) or through the `Trust` facade.
- * The call's approval is made visible to request-time policies (`runWithApproval`).
+ * The call's approval is made visible to request-time policies (`runWithApproval`). Arguments
+ * that JSON cannot represent as they are (`Infinity`, `-0`, `undefined`, a `Date`…) are refused
+ * first (`args_rejected`, see `json-args.ts`).
  */
 export class LocalVerifier implements BatonVerifier {
   private readonly run: (r: VerifyRequest, now: number) => Promise<Decision>;
@@ -96,6 +99,12 @@ export class LocalVerifier implements BatonVerifier {
 
   async verify(request: VerifyRequest): Promise<Decision> {
     const now = Math.floor(this.clock() / 1000);
+    const bad = nonJsonArgument(request.args);
+    if (bad) {
+      const denied = nonJsonDenial(bad, request.tool);
+      this.pending?.observe(request, denied, now);
+      return denied;
+    }
     const decision = await runWithApproval(request.approval, () => this.run(request, now));
     this.pending?.observe(request, decision, now);
     return decision;

@@ -7,7 +7,7 @@ import type { CallContext } from "../../src/core/chain/options.ts";
 import { Verifier } from "../../src/core/chain/verify.ts";
 import { sha256b64u } from "../../src/core/encoding.ts";
 import { BatonError } from "../../src/core/errors.ts";
-import type { AgentKey } from "../../src/core/keys/agent-key.ts";
+import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { runWithApproval } from "../../src/policy/call-approval.ts";
 import { loadCedarPolicy } from "../../src/policy/cedar.ts";
 import { toCedarValue } from "../../src/policy/cedar-context.ts";
@@ -288,5 +288,59 @@ describe("Cedar request-time policy", () => {
     expect(rules.decide(ctx).decision).toBe("allow");
     expect(us).toBeGreaterThan(0);
     process.stdout.write(`cedar: ${us.toFixed(0)} µs per evaluation\n`);
+  });
+
+  describe("every agent of the chain reaches Cedar (issue 9 item 11)", () => {
+    // Keys mallory controls (seeds 0x44, 0x45): not named by any policy.
+    const sock1 = AgentKey.fromSeed(new Uint8Array(32).fill(0x44), "mallory-sock-1");
+    const sock2 = AgentKey.fromSeed(new Uint8Array(32).fill(0x45), "mallory-sock-2");
+
+    it("the example policy still denies mallory's writes after she delegates to a key she controls", async () => {
+      const { call } = setup();
+      const once = await call([orchestrator, mallory, sock1], "write_file", { path: "/tmp/x" });
+      expect(once.decision).toMatchObject({ allow: false, code: "policy_denied", step: "B7" });
+      expect(once.decision.message).toContain('"mallory-read-only"');
+      expect(once.decision.holder).toBe(sock1.id);
+      const twice = await call([orchestrator, mallory, sock1, sock2], "write_file", { path: "/tmp/x" });
+      expect(twice.decision).toMatchObject({ code: "policy_denied" });
+      expect(twice.decision.message).toContain('"mallory-read-only"');
+      // Reads below mallory stay allowed, and the same sock key under someone else may write.
+      expect((await call([orchestrator, mallory, sock1], "read_file", { path: "/x" })).decision.code).toBe(
+        "permitted",
+      );
+      expect(
+        (await call([orchestrator, researcher, sock1], "write_file", { path: "/x" })).decision.code,
+      ).toBe("permitted");
+    });
+
+    it("gives policies context.chain (every holder and issuer) and the root issuer as a parent", async () => {
+      const rules = loadCedarPolicy({
+        policies: {
+          base: "permit (principal, action, resource);",
+          chain: `forbid (principal, action, resource) when { context.chain.contains(Agent::"${researcher.id}") };`,
+          issuer: `forbid (principal, action == Action::"deploy", resource) unless { principal in Issuer::"https://principal.example" };`,
+        },
+        catalog: CATALOG,
+      });
+      const verifier = new Verifier({ trustAnchors: anchors, audience: AUD, rules });
+      const run = (holders: AgentKey[], tool: string) => {
+        const chain = chainTo(holders, { now: NOON });
+        const presentation = present(chain, holders[holders.length - 1] as AgentKey, tool, {}, NOON);
+        return verifier.verify({ presentation, tool, args: {}, now: NOON });
+      };
+      const viaResearcher = await run([orchestrator, researcher, sock1], "search_web");
+      expect(viaResearcher.code).toBe("policy_denied");
+      expect(viaResearcher.message).toContain('"chain"');
+      expect((await run([orchestrator, mallory, sock1], "search_web")).code).toBe("permitted");
+      // The leaf is "in" the anchor's issuer: the unless holds, the forbid does not fire.
+      expect((await run([orchestrator, sock1], "deploy")).code).toBe("permitted");
+    });
+
+    it("builds no entity cycle when an agent appears twice in the chain", async () => {
+      const { call } = setup();
+      const loop = await call([orchestrator, mallory, orchestrator], "write_file", { path: "/tmp/x" });
+      expect(loop.decision).toMatchObject({ code: "policy_denied" });
+      expect(loop.decision.message).toContain('"mallory-read-only"');
+    });
   });
 });

@@ -69,7 +69,7 @@ describe("policyCheck", () => {
     );
     expect(r.ok).toBe(true);
     expect(r.problems.map((p) => p.message)).toEqual([
-      "context.user is not provided by Baton (it has depth, root_issuer, intent, args, time, tool_class)",
+      "context.user is not provided by Baton (it has depth, root_issuer, intent, args, time, tool_class, chain)",
       'no catalog pattern has class "privileged"',
     ]);
   });
@@ -84,5 +84,33 @@ describe("policyCheck", () => {
       '@approval must be "required"',
       '@approval("required") applies to permit policies only',
     ]);
+  });
+
+  it("warns about == on context.args.* without a type guard (issue 9 item 11)", () => {
+    const r = policyCheck(
+      {
+        bare: 'forbid (principal, action, resource) when { context.args.env == "prod" };',
+        nested: 'forbid (principal, action, resource) when { context.args.target.env != "dev" };',
+        guarded:
+          'forbid (principal, action, resource) when { context.args.env == "prod" || context.args.env like "prod" };',
+        other: 'forbid (principal, action, resource) when { context.intent == "x" };',
+      },
+      CATALOG,
+    );
+    expect(r.ok).toBe(true);
+    const lines = r.problems.map((p) => `${p.severity} ${formatPolicyProblem(p)}`);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^warning policy bare: line 1: policy "bare": context\.args\.env is compared with == or != without a type guard: an argument of another type \(e\.g\. an array \["prod"\]/,
+    );
+    expect(lines[1]).toMatch(/^warning policy nested: .*context\.args\.target\.env is compared/);
+  });
+
+  it('accepts principal in Issuer::"…" (the root issuer is a parent of the caller)', () => {
+    const r = policyCheck(
+      { iss: 'forbid (principal in Issuer::"https://principal.example", action, resource);' },
+      CATALOG,
+    );
+    expect(r.problems).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export const policyCheckCommand: Command = {
     catalog: { type: "string", description: "the tool catalog (tool patterns → read|write|privileged)" },
   },
   details:
-    "Reports parse errors with their line, tool classes the catalog does not define, and actions that match no catalog pattern. Exit 0 when the set is usable (warnings allowed), 1 when it has errors.",
+    'Reports parse errors with their line, tool classes the catalog does not define, and actions that match no catalog pattern; warns about context attributes Baton does not provide and about == or != on context.args.* without a type guard (== across types is silently false: env == "prod" does not fire for ["prod"]). Exit 0 when the set is usable (warnings allowed), 1 when it has errors.',
   examples: ["baton policy check --policies examples/policies --catalog examples/catalog.json"],
   async run(args, ctx) {
     const policies = args.values.policies as string;
