@@ -15,25 +15,41 @@
  *   escapeText("read\u001b[2J\nPERMIT") // "read\\x1b[2J\\x0aPERMIT"
  */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+/** Whether a code point is printed escaped. */
+function unsafe(cp: number): boolean {
+  return (
+    cp <= 0x1f ||
+    (cp >= 0x7f && cp <= 0x9f) ||
+    cp === 0x061c ||
+    cp === 0x200e ||
+    cp === 0x200f ||
+    cp === 0x2028 ||
+    cp === 0x2029 ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2066 && cp <= 0x2069) ||
+    (cp >= 0xd800 && cp <= 0xdfff) // a lone surrogate (pairs are read as one code point)
+  );
+}
 
-function escapeChar(c: string): string {
-  const cp = c.codePointAt(0) as number;
+function escapeChar(cp: number): string {
   return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, "0")}` : `\\u{${cp.toString(16)}}`;
 }
 
 /** `text` with every control, bidi and separator character spelled out (see the module comment). */
 export function escapeText(text: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text) ? text.replace(UNSAFE, escapeChar) : text;
+  if (isPrintable(text)) return text;
+  let out = "";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    out += unsafe(cp) ? escapeChar(cp) : ch;
+  }
+  return out;
 }
 
 /** True when `text` would be printed unchanged by {@link escapeText}. */
 export function isPrintable(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return !UNSAFE.test(text);
+  for (const ch of text) if (unsafe(ch.codePointAt(0) as number)) return false;
+  return true;
 }
 
 /**
