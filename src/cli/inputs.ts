@@ -14,7 +14,7 @@ import {
 } from "../core/index.ts";
 import type { CliContext } from "./context.ts";
 import { UsageError } from "./errors.ts";
-import { parseJsonText, readSource, validate } from "./io.ts";
+import { checkPrivateKeyMode, parseJsonText, readKeySource, readSource, validate } from "./io.ts";
 import {
   anchorSchema,
   chainFileSchema,
@@ -73,10 +73,18 @@ export function readKeyValue(value: JsonValue, what: string): LoadedPublicKey {
   return { id: key.key.id, jwk: key.key.jwk, private: isPrivate, ...(name !== undefined ? { name } : {}) };
 }
 
+/** Reads and parses a key file; one holding a private key must not be open to group or others. */
+async function readKeyFile(ctx: CliContext, source: string, what: string): Promise<JsonValue> {
+  const { text, mode } = await readKeySource(ctx, source, "key file");
+  const value = parseJsonText(text, what);
+  if (isObject(value) && Object.hasOwn(value, "d")) checkPrivateKeyMode(source, mode);
+  return value;
+}
+
 /** A private key file → the agent's key. A public key file is refused with a hint. */
 export async function loadAgentKey(ctx: CliContext, source: string): Promise<AgentKey> {
   const what = `key file ${source}`;
-  const value = parseJsonText(await readSource(ctx, source, "key file"), what);
+  const value = await readKeyFile(ctx, source, what);
   if (isObject(value) && !Object.hasOwn(value, "d")) {
     readKeyValue(value, what); // a clearer error for malformed files first
     throw new UsageError(`${what} holds a public key; this command needs the private key file`);
@@ -92,7 +100,7 @@ export async function loadAgentKey(ctx: CliContext, source: string): Promise<Age
 
 /** A private or public key file → its public key and id. */
 export async function loadPublicKey(ctx: CliContext, source: string): Promise<LoadedPublicKey> {
-  const value = parseJsonText(await readSource(ctx, source, "key file"), `key file ${source}`);
+  const value = await readKeyFile(ctx, source, `key file ${source}`);
   return readKeyValue(value, `key file ${source}`);
 }
 

@@ -18,7 +18,7 @@ import {
   type UnverifiedToken,
   verifyChainStatic,
 } from "../core/index.ts";
-import { displayName } from "./render.ts";
+import { displayName } from "./labels.ts";
 
 export type TokenStatus =
   /** Signature, claims and link verified against the trust anchors, and not expired. */

@@ -7,6 +7,7 @@
  * process.exitCode = await main(process.argv.slice(2));
  */
 import { readFileSync } from "node:fs";
+import { escapeText } from "../graph/render-escape.ts";
 import { type Command, helpText, parseCommandArgs } from "./command.ts";
 import { type CliContext, processContext } from "./context.ts";
 import { oneLine, UsageError } from "./errors.ts";
@@ -124,14 +125,14 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     return await dispatch(argv, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.stderr.write(`baton: ${oneLine(e.message)}\n`);
+      ctx.stderr.write(`baton: ${escapeText(oneLine(e.message))}\n`);
       return e.exitCode;
     }
     if (ctx.env.BATON_DEBUG === "1") {
       ctx.stderr.write(`baton: unexpected error\n${(e as Error).stack ?? String(e)}\n`);
     } else {
       ctx.stderr.write(
-        `baton: unexpected error: ${oneLine((e as Error).message ?? String(e))} (set BATON_DEBUG=1 for details)\n`,
+        `baton: unexpected error: ${escapeText(oneLine((e as Error).message ?? String(e)))} (set BATON_DEBUG=1 for details)\n`,
       );
     }
     return 2;

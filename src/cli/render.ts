@@ -2,9 +2,17 @@
  * The one renderer of human output. Colours only when stdout is a TTY and NO_COLOR is unset
  * (`CliContext.color`); `--json` output never comes through here.
  */
-import { type Decision, THUMBPRINT_URI_PREFIX } from "../core/index.ts";
+import type { Decision } from "../core/index.ts";
+import { escapeText } from "../graph/render-escape.ts";
 import type { CliContext } from "./context.ts";
 import type { InspectedToken, Inspection, Narrowing } from "./inspection.ts";
+import { shortIdText } from "./labels.ts";
+
+/**
+ * Every string from outside goes through this before it is printed (see `graph/render-escape.ts`):
+ * controls, bidi overrides and line separators are spelled out, so one event stays one line.
+ */
+export const esc = escapeText;
 
 export interface Style {
   bold(t: string): string;
@@ -33,16 +41,9 @@ export function style(ctx: Pick<CliContext, "color">): Style {
   };
 }
 
-/** `jkt:AbCdEfGh` for a thumbprint URI; other ids (issuer URIs) unchanged. */
+/** `jkt:AbCdEfGh` for a thumbprint URI; other ids (issuer URIs) as they are; escaped for printing. */
 export function shortId(id: string): string {
-  return id.startsWith(THUMBPRINT_URI_PREFIX)
-    ? `jkt:${id.slice(THUMBPRINT_URI_PREFIX.length, THUMBPRINT_URI_PREFIX.length + 8)}`
-    : id;
-}
-
-/** A display name when known, else the short id. */
-export function displayName(id: string, names?: ReadonlyMap<string, string>): string {
-  return names?.get(id) ?? shortId(id);
+  return escapeText(shortIdText(id));
 }
 
 /** `1h 4m`, `14m 58s`, `45s`; negative durations read `expired 3m ago`. */
@@ -59,7 +60,9 @@ export function formatSeconds(total: number): string {
 
 /** `(step 4p4, token 1)`, or "" when neither is known. */
 export function where(step: string | null, token: number | null): string {
-  const parts = [step !== null ? `step ${step}` : "", token !== null ? `token ${token}` : ""].filter(Boolean);
+  const parts = [step !== null ? `step ${esc(step)}` : "", token !== null ? `token ${token}` : ""].filter(
+    Boolean,
+  );
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
@@ -67,13 +70,13 @@ export function where(step: string | null, token: number | null): string {
 export function renderDecision(d: Decision, ctx: Pick<CliContext, "color">): string {
   const s = style(ctx);
   if (d.allow) {
-    const about = [d.intent ? `intent ${d.intent}` : "", d.holder ? `holder ${shortId(d.holder)}` : ""]
+    const about = [d.intent ? `intent ${esc(d.intent)}` : "", d.holder ? `holder ${shortId(d.holder)}` : ""]
       .filter(Boolean)
       .join(", ");
-    return `${s.ok(s.bold("PERMIT"))}${about ? ` (${about})` : ""}: ${d.message}\n`;
+    return `${s.ok(s.bold("PERMIT"))}${about ? ` (${about})` : ""}: ${esc(d.message)}\n`;
   }
-  let out = `${s.bad(s.bold("DENY"))} ${d.code}${where(d.step, d.token)}: ${d.message}\n`;
-  if (d.detail) out += `${s.dim(`detail: ${JSON.stringify(d.detail)}`)}\n`;
+  let out = `${s.bad(s.bold("DENY"))} ${esc(d.code)}${where(d.step, d.token)}: ${esc(d.message)}\n`;
+  if (d.detail) out += `${s.dim(`detail: ${esc(JSON.stringify(d.detail))}`)}\n`;
   return out;
 }
 
@@ -85,17 +88,17 @@ export function storyLine(ok: boolean, text: string, ctx: Pick<CliContext, "colo
 
 function describeNarrowing(n: Narrowing): string[] {
   const out: string[] = [];
-  if (n.toolsRemoved.length) out.push(`tools removed: ${n.toolsRemoved.join(", ")}`);
+  if (n.toolsRemoved.length) out.push(`tools removed: ${n.toolsRemoved.map(esc).join(", ")}`);
   for (const c of n.constraints) {
-    const arg = c.arg === "*" ? "(other arguments)" : c.arg;
+    const arg = c.arg === "*" ? "(other arguments)" : esc(c.arg);
     out.push(
-      `${c.tool}.${arg}: ${c.from === null ? "(absent)" : c.from} → ${c.to === null ? "(not allowed)" : c.to}`,
+      `${esc(c.tool)}.${arg}: ${c.from === null ? "(absent)" : esc(c.from)} → ${c.to === null ? "(not allowed)" : esc(c.to)}`,
     );
   }
   if (n.ttlShortenedBy > 0) out.push(`TTL shortened by ${formatSeconds(n.ttlShortenedBy)}`);
   if (n.maxDepth) out.push(`max depth ${n.maxDepth.from} → ${n.maxDepth.to}`);
-  if (n.approvalsAdded.length) out.push(`approvals added: ${n.approvalsAdded.join(", ")}`);
-  if (n.audience) out.push(`audience ${n.audience.from ?? "(any)"} → ${n.audience.to ?? "(any)"}`);
+  if (n.approvalsAdded.length) out.push(`approvals added: ${n.approvalsAdded.map(esc).join(", ")}`);
+  if (n.audience) out.push(`audience ${esc(n.audience.from ?? "(any)")} → ${esc(n.audience.to ?? "(any)")}`);
   if (n.maxUses) out.push(`max uses ${n.maxUses.from ?? "∞"} → ${n.maxUses.to ?? "∞"}`);
   if (out.length === 0) out.push("nothing (same authority as its parent)");
   return out;
@@ -121,24 +124,26 @@ export function renderInspection(ins: Inspection, ctx: Pick<CliContext, "color">
   const head = [
     `${ins.kind === "presentation" ? "presentation" : "chain"} of ${ins.tokens.length} token${ins.tokens.length === 1 ? "" : "s"}`,
   ];
-  if (ins.intent) head.push(`intent ${s.bold(ins.intent.id)} — ${ins.intent.purpose}`);
+  if (ins.intent) head.push(`intent ${s.bold(esc(ins.intent.id))} — ${esc(ins.intent.purpose)}`);
   lines.push(head.join(" · "));
   lines.push(
     s.dim(
       ins.signaturesChecked
-        ? `signatures checked against ${ins.anchorsSource ?? "the trust anchors"} as of ${new Date(ins.now * 1000).toISOString()}`
+        ? `signatures checked against ${esc(ins.anchorsSource ?? "the trust anchors")} as of ${new Date(ins.now * 1000).toISOString()}`
         : "signatures not checked (pass --trust anchors.json to verify them)",
     ),
   );
   if (ins.failure && ins.failure.token === null) {
-    lines.push(s.bad(`✗ ${ins.failure.code}${where(ins.failure.step, null)}: ${ins.failure.message}`));
+    lines.push(
+      s.bad(`✗ ${esc(ins.failure.code)}${where(ins.failure.step, null)}: ${esc(ins.failure.message)}`),
+    );
   }
   ins.tokens.forEach((t, i) => {
     // Token i hangs under token i-1: its heading is indented by 3 per level, its details align with its name.
     const heading = i === 0 ? "" : `${"   ".repeat(i - 1)} └─`;
     const inner = " ".repeat(heading.length + 4 + String(t.index).length);
     lines.push(
-      `${heading}${s.accent(`[${t.index}]`)} ${statusMark(t, s)} ${s.bold(t.issuerName)} → ${s.bold(t.holderName)}`,
+      `${heading}${s.accent(`[${t.index}]`)} ${statusMark(t, s)} ${s.bold(esc(t.issuerName))} → ${s.bold(esc(t.holderName))}`,
     );
     const facts = [
       t.exp === null
@@ -147,18 +152,18 @@ export function renderInspection(ins: Inspection, ctx: Pick<CliContext, "color">
           ? `TTL ${formatSeconds(t.ttlLeft)} left`
           : s.warn(formatSeconds(t.ttlLeft)),
       t.depth === null ? "" : `depth ${t.depth}/${t.maxDepth}`,
-      t.intent && t.intent.id !== ins.intent?.id ? `intent ${t.intent.id}` : "",
-      t.aud ? `aud ${t.aud.join(", ")}` : "",
+      t.intent && t.intent.id !== ins.intent?.id ? `intent ${esc(t.intent.id)}` : "",
+      t.aud ? `aud ${t.aud.map(esc).join(", ")}` : "",
       t.maxUses !== null ? `max uses ${t.maxUses}` : "",
     ].filter(Boolean);
     if (facts.length) lines.push(`${inner}${facts.join(" · ")}`);
     const label = (name: string) => s.dim(name.padEnd(10));
     if (t.jti !== null) {
       lines.push(
-        `${inner}${label("tools")}${t.tools === null ? "(none)" : Object.keys(t.tools).join(", ") || "(none)"}`,
+        `${inner}${label("tools")}${t.tools === null ? "(none)" : Object.keys(t.tools).map(esc).join(", ") || "(none)"}`,
       );
     }
-    if (t.approvals.length) lines.push(`${inner}${label("approvals")}${t.approvals.join(", ")}`);
+    if (t.approvals.length) lines.push(`${inner}${label("approvals")}${t.approvals.map(esc).join(", ")}`);
     if (t.narrowing) {
       const [first, ...more] = describeNarrowing(t.narrowing);
       const widened =
@@ -166,17 +171,19 @@ export function renderInspection(ins: Inspection, ctx: Pick<CliContext, "color">
       lines.push(`${inner}${label(widened ? "changed" : "narrowed")}${first}`);
       for (const m of more) lines.push(`${inner}${" ".repeat(10)}${m}`);
     }
-    if (t.widening) lines.push(`${inner}${s.bad(`widens: ${t.widening}`)}`);
+    if (t.widening) lines.push(`${inner}${s.bad(`widens: ${esc(t.widening)}`)}`);
     if (t.status.state === "failed") {
-      lines.push(`${inner}${s.bad(`✗ ${t.status.code}${where(t.status.step, null)}: ${t.status.message}`)}`);
+      lines.push(
+        `${inner}${s.bad(`✗ ${esc(t.status.code)}${where(t.status.step, null)}: ${esc(t.status.message)}`)}`,
+      );
     } else if (t.status.state === "unchecked") {
       lines.push(`${inner}${s.dim("not checked: an earlier token failed")}`);
     }
   });
   if (ins.pop) {
     const p = ins.pop;
-    const bits = [`tool ${s.bold(p.tool ?? "?")}`];
-    if (p.aud) bits.push(`aud ${p.aud}`);
+    const bits = [`tool ${s.bold(esc(p.tool ?? "?"))}`];
+    if (p.aud) bits.push(`aud ${esc(p.aud)}`);
     if (p.iat !== null) {
       const age = ins.now - p.iat;
       bits.push(

@@ -18,6 +18,7 @@ import type { JsonValue, ToolsMap } from "../core/constraints/index.ts";
 import { createRevocationRequest } from "../core/revocation/request.ts";
 import { loadIntentGraph } from "../graph/load.ts";
 import { renderGraph } from "../graph/render.ts";
+import { escapeText } from "../graph/render-escape.ts";
 import { Agent } from "../sdk/agent.ts";
 import type { BatonDenied } from "../sdk/errors.ts";
 import { batonGuard } from "../sdk/fastify-guard.ts";
@@ -108,7 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const asExpected = ok === (expect === "allow");
     const mark = ok ? c.green("✓") : c.red("✗");
     print(`${mark} ${text}${asExpected ? "" : c.red("  (unexpected!)")}`);
-    if (!ok || code !== "permitted") print(`    ${c.dim(`${code}: ${message ?? ""}`)}`);
+    if (!ok || code !== "permitted") print(`    ${c.dim(escapeText(`${code}: ${message ?? ""}`))}`);
   };
   const recordDecision = (id: string, expect: "allow" | "deny", text: string, d: Decision) =>
     record(d.allow, expect, id, text, d.code, d.allow ? undefined : d.message);
@@ -351,7 +352,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(
       `\n${c.bold("Audit trail")} ${c.dim(`(${page.events.length} events for this intent, hash chain ${check.ok ? "intact" : "BROKEN"})`)}`,
     );
-    for (const line of trail) print(`  ${line}`);
+    for (const line of trail) print(`  ${escapeText(line)}`);
     const ok = steps.every((s) => s.allow === (s.expect === "allow")) && check.ok;
     print(
       `\n${ok ? c.green("Every step turned out as expected.") : c.red("Some steps did not turn out as expected.")}`,

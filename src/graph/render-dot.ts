@@ -7,6 +7,7 @@
  */
 import { shortDuration, shortJti } from "../core/graph/index.ts";
 import type { Graph, TokenStatus } from "../core/graph/types.ts";
+import { escapeDeep } from "./render-escape.ts";
 
 export interface DocumentOptions {
   /** Name each finding id in the token's label. */
@@ -44,7 +45,9 @@ export function nodeLabelLines(n: Graph["nodes"][number], withFindings: boolean)
   return lines;
 }
 
-export function renderDot(graph: Graph, options: DocumentOptions = {}): string {
+/** The graph as DOT; every string of the graph is escaped first (`render-escape.ts`). */
+export function renderDot(unescaped: Graph, options: DocumentOptions = {}): string {
+  const graph = escapeDeep(unescaped);
   const title =
     graph.view === "agent" ? `agent ${graph.agent?.label ?? ""}` : `intent ${graph.intent?.id ?? "(none)"}`;
   const ids = new Map(graph.nodes.map((n, i) => [n.id, `t${i}`]));

@@ -7,6 +7,7 @@
  */
 import type { Graph } from "../core/graph/types.ts";
 import { type DocumentOptions, nodeLabelLines, STATUS_COLORS } from "./render-dot.ts";
+import { escapeDeep } from "./render-escape.ts";
 
 /** Mermaid label text: quotes and angle brackets as entity codes, lines joined with <br/>. */
 function label(lines: string[]): string {
@@ -22,7 +23,9 @@ const CLASS = {
   "revoked-by-ancestor": "revokedByAncestor",
 } as const;
 
-export function renderMermaid(graph: Graph, options: DocumentOptions = {}): string {
+/** The graph as a Mermaid flowchart; every string of the graph is escaped first (`render-escape.ts`). */
+export function renderMermaid(unescaped: Graph, options: DocumentOptions = {}): string {
+  const graph = escapeDeep(unescaped);
   const ids = new Map(graph.nodes.map((n, i) => [n.id, `t${i}`]));
   const out = ["flowchart TD"];
   for (const n of graph.nodes) {

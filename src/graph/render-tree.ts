@@ -7,6 +7,7 @@
  */
 import { shortDuration, shortJti } from "../core/graph/index.ts";
 import type { Finding, Graph, GraphNode, Narrowing, TokenStatus } from "../core/graph/types.ts";
+import { escapeDeep } from "./render-escape.ts";
 
 /** Text styles; identity functions for plain output (the CLI's `style(ctx)` fits). */
 export interface TreeStyle {
@@ -95,8 +96,12 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   );
 }
 
-/** The whole graph as a terminal tree, with a header and (optionally) the findings. */
-export function renderTree(graph: Graph, options: TreeOptions = {}): string {
+/**
+ * The whole graph as a terminal tree, with a header and (optionally) the findings. Every string of
+ * the graph is escaped first (`render-escape.ts`): one token stays one block of lines.
+ */
+export function renderTree(unescaped: Graph, options: TreeOptions = {}): string {
+  const graph = escapeDeep(unescaped);
   const s = options.style ?? PLAIN_STYLE;
   const lines: string[] = [];
   const b = graph.summary.byStatus;

@@ -4,7 +4,7 @@ import { type Command, req } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { loadPublicKey, readAnchorsValue } from "../inputs.ts";
 import { jsonLine, jsonText, parseJsonText, writeOutput } from "../io.ts";
-import { style } from "../render.ts";
+import { esc, style } from "../render.ts";
 
 /** `baton anchor add`: create or extend a trust-anchor file with one issuer and its public key. */
 export const anchorAdd: Command = {
@@ -60,8 +60,8 @@ export const anchorAdd: Command = {
       const s = style(ctx);
       ctx.stdout.write(
         added
-          ? `${s.ok("✓")} added ${issuer} to ${out} (${anchors.length} anchor${anchors.length === 1 ? "" : "s"})\n`
-          : `${s.dim("=")} ${issuer} is already in ${out} with this key\n`,
+          ? `${s.ok("✓")} added ${esc(issuer)} to ${esc(out)} (${anchors.length} anchor${anchors.length === 1 ? "" : "s"})\n`
+          : `${s.dim("=")} ${esc(issuer)} is already in ${esc(out)} with this key\n`,
       );
     }
     return 0;

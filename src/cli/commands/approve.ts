@@ -5,7 +5,7 @@ import { type Command, nowOf, parseDuration, req, str } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { loadAgentKey } from "../inputs.ts";
 import { jsonLine, readJsonArg, writeOutput } from "../io.ts";
-import { style } from "../render.ts";
+import { esc, style } from "../render.ts";
 import { argsSchema } from "../schemas.ts";
 
 const presentationSchema = z.looseObject({ aat_chain: z.array(z.string()), aat_pop: z.string() });
@@ -83,7 +83,7 @@ export const approve: Command = {
       ctx.stdout.write(
         args.json
           ? jsonLine({ out, pop_hash: popHash, tool: req(args, "tool"), approver: key.id, ttl })
-          : `${style(ctx).ok("✓")} approved ${req(args, "tool")} for PoP ${popHash} (${ttl} s) → ${out}\n`,
+          : `${style(ctx).ok("✓")} approved ${esc(req(args, "tool"))} for PoP ${esc(popHash as string)} (${ttl} s) → ${esc(out)}\n`,
       );
     }
     return 0;

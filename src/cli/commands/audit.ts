@@ -9,7 +9,7 @@ import { UsageError } from "../errors.ts";
 import { jsonLine, validate } from "../io.ts";
 import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
 import { request, unexpectedAnswer } from "../remote.ts";
-import { shortId, style } from "../render.ts";
+import { esc, shortId, style } from "../render.ts";
 
 const SOURCE = {
   ...LOCAL_DB_OPTIONS,
@@ -87,34 +87,47 @@ async function withTrust<T>(args: ParsedArgs, ctx: CliContext, fn: (trust: Trust
   }
 }
 
-/** One line per event: `#12 2025-01-01T10:00:00Z decision DENY scope_widened read_file intent=… agent=…`. */
-function eventLine(e: AuditEvent, ctx: CliContext): string {
+/** A value from an event's data, as printed: strings escaped, anything else as compact JSON, escaped. */
+function text(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return "";
+  return esc(typeof v === "string" ? v : JSON.stringify(v));
+}
+
+/**
+ * One line per event: `#12 2025-01-01T10:00:00Z decision DENY scope_widened read_file intent=… agent=…`.
+ * Every value from the log is escaped, so no event can print a second line or drive the terminal.
+ */
+export function eventLine(e: AuditEvent, ctx: Pick<CliContext, "color">): string {
   const s = style(ctx);
   const d = e.data as Record<string, JsonValue>;
   let what: string;
   switch (e.type) {
     case "decision":
       what =
-        d.allow === true ? `${s.ok("PERMIT")} ${d.tool ?? ""}` : `${s.bad("DENY")} ${d.code} ${d.tool ?? ""}`;
+        d.allow === true
+          ? `${s.ok("PERMIT")} ${text(d.tool)}`
+          : `${s.bad("DENY")} ${text(d.code)} ${text(d.tool)}`;
       break;
     case "token_recorded":
-      what = `token ${d.jti} at depth ${d.depth}`;
+      what = `token ${text(d.jti)} at depth ${text(d.depth)}`;
       break;
     case "revocation": {
-      const t = d.target as { kind?: string; id?: string } | undefined;
-      what = `${s.warn("revoked")} ${t?.kind} ${t?.kind === "agent" ? shortId(String(t?.id)) : t?.id}${d.reason ? ` (${d.reason})` : ""}`;
+      const t = (d.target ?? {}) as Record<string, JsonValue>;
+      const id = typeof t.id === "string" ? t.id : "";
+      what = `${s.warn("revoked")} ${text(t.kind)} ${t.kind === "agent" ? shortId(id) : esc(id)}${d.reason ? ` (${text(d.reason)})` : ""}`;
       break;
     }
     case "revocation_refused":
-      what = `${s.bad("revocation refused")} ${d.code}`;
+      what = `${s.bad("revocation refused")} ${text(d.code)}`;
       break;
     default:
-      what = JSON.stringify(d);
+      what = text(d);
   }
-  const about = [e.intent ? `intent=${e.intent}` : "", e.agent ? `agent=${shortId(e.agent)}` : ""].filter(
-    Boolean,
-  );
-  return `${s.dim(`#${e.id}`)} ${new Date(e.at).toISOString()} ${e.type} ${what.trim()}${about.length ? `  ${s.dim(about.join(" "))}` : ""}\n`;
+  const about = [
+    e.intent ? `intent=${esc(e.intent)}` : "",
+    e.agent ? `agent=${shortId(e.agent)}` : "",
+  ].filter(Boolean);
+  return `${s.dim(`#${e.id}`)} ${new Date(e.at).toISOString()} ${esc(e.type)} ${what.trim()}${about.length ? `  ${s.dim(about.join(" "))}` : ""}\n`;
 }
 
 export const auditTail: Command = {
@@ -177,8 +190,8 @@ export const auditCheck: Command = {
       const s = style(ctx);
       ctx.stdout.write(
         result.ok === true
-          ? `${s.ok("✓")} audit log intact: ${result.count} event${result.count === 1 ? "" : "s"}, head ${String(result.head_hash).slice(0, 16)}…\n`
-          : `${s.bad("✗")} audit log broken at event ${result.id} (${result.reason}): ${result.message}\n`,
+          ? `${s.ok("✓")} audit log intact: ${text(result.count)} event${result.count === 1 ? "" : "s"}, head ${esc(String(result.head_hash).slice(0, 16))}…\n`
+          : `${s.bad("✗")} audit log broken at event ${text(result.id)} (${text(result.reason)}): ${text(result.message)}\n`,
       );
     }
     return result.ok === true ? 0 : 1;
@@ -250,7 +263,7 @@ export const auditExport: Command = {
       ctx.stdout.write(
         args.json
           ? jsonLine({ out, events: count })
-          : `${style(ctx).ok("✓")} exported ${count} event${count === 1 ? "" : "s"} → ${out}\n`,
+          : `${style(ctx).ok("✓")} exported ${count} event${count === 1 ? "" : "s"} → ${esc(out ?? "")}\n`,
       );
     }
     return 0;

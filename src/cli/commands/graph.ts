@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import type { Graph } from "../../core/graph/types.ts";
 import { loadAgentGraph, loadIntentGraph } from "../../graph/load.ts";
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from "../../graph/render.ts";
+import { escapeText } from "../../graph/render-escape.ts";
 import { openStore } from "../../store/open.ts";
 import { type Command, flag, helpText, nowOf, type ParsedArgs, parseCommandArgs, str } from "../command.ts";
 import { type CliContext, processContext } from "../context.ts";
@@ -171,7 +172,7 @@ export async function graphCommand(
     return await graph.run(args, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.stderr.write(`baton: ${oneLine(e.message)}\n`);
+      ctx.stderr.write(`baton: ${escapeText(oneLine(e.message))}\n`);
       return e.exitCode;
     }
     throw e;

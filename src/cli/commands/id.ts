@@ -1,7 +1,7 @@
 import type { Command } from "../command.ts";
 import { loadPublicKey } from "../inputs.ts";
 import { jsonLine } from "../io.ts";
-import { style } from "../render.ts";
+import { esc, style } from "../render.ts";
 
 export const id: Command = {
   name: "id",
@@ -20,9 +20,9 @@ export const id: Command = {
       return 0;
     }
     const s = style(ctx);
-    ctx.stdout.write(`${key.id}\n`);
+    ctx.stdout.write(`${esc(key.id)}\n`);
     ctx.stdout.write(`${s.dim("jwk")}  ${JSON.stringify(key.jwk)}\n`);
-    if (key.name) ctx.stdout.write(`${s.dim("name")} ${key.name}\n`);
+    if (key.name) ctx.stdout.write(`${s.dim("name")} ${esc(key.name)}\n`);
     return 0;
   },
 };

@@ -7,7 +7,7 @@ import { type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine, jsonText, writeOutput } from "../io.ts";
-import { formatSeconds, shortId, style } from "../render.ts";
+import { esc, formatSeconds, shortId, style } from "../render.ts";
 
 /** A refused issuance (the verifier's code and message) as a usage error: exit 2. */
 export function refused(r: { code: string; message: string }): never {
@@ -44,7 +44,11 @@ export async function emitChain(
   } else {
     const s = style(ctx);
     ctx.stdout.write(
-      `${s.ok("✓")} ${verb} token ${chain.length - 1} to ${shortId(c.holder.id)}: ${Object.keys(c.tools ?? {}).join(", ") || "no tools"}, expires in ${formatSeconds(c.exp - now)}, depth ${c.delDepth}/${c.delMaxDepth} → ${out}\n`,
+      `${s.ok("✓")} ${verb} token ${chain.length - 1} to ${shortId(c.holder.id)}: ${
+        Object.keys(c.tools ?? {})
+          .map(esc)
+          .join(", ") || "no tools"
+      }, expires in ${formatSeconds(c.exp - now)}, depth ${c.delDepth}/${c.delMaxDepth} → ${esc(out)}\n`,
     );
   }
   return 0;

@@ -19,10 +19,14 @@ export const keygen: Command = {
       value: "NAME",
       description: "display name stored in the key file (no authority)",
     },
-    force: { type: "boolean", description: "overwrite FILE if it exists" },
+    force: { type: "boolean", description: "replace FILE if it exists (never through a symlink)" },
   },
-  details:
-    'The agent id is the RFC 9278 JWK-thumbprint URI of the public key. The file holds the private key:\nkeep it secret. --json prints {"id", "jwk"} with the PUBLIC jwk only.',
+  details: [
+    "The agent id is the RFC 9278 JWK-thumbprint URI of the public key. The file holds the private key:",
+    "keep it secret. It is written with mode 0600 to a temporary file that is then renamed to FILE; a",
+    "symbolic link at FILE is refused. Every command refuses a private key file that group or others",
+    'can access (chmod 600 FILE). --json prints {"id", "jwk"} with the PUBLIC jwk only.',
+  ].join("\n"),
   examples: ["baton keygen --out orchestrator.key --name orchestrator"],
   async run(args, ctx) {
     const out = req(args, "out");

@@ -2,7 +2,7 @@ import { prove as makePresentation } from "../../core/index.ts";
 import { type Command, nowOf, req, str } from "../command.ts";
 import { loadAgentKey, loadChain } from "../inputs.ts";
 import { jsonLine, jsonText, readJsonArg, writeOutput } from "../io.ts";
-import { style } from "../render.ts";
+import { esc, style } from "../render.ts";
 import { argsSchema } from "../schemas.ts";
 import { refused } from "./issue-output.ts";
 
@@ -57,7 +57,7 @@ export const prove: Command = {
       ctx.stdout.write(
         args.json
           ? jsonLine({ out, tool, tokens: chain.length, aud: aud ?? null })
-          : `${style(ctx).ok("✓")} signed a proof of possession for ${tool} under a ${chain.length}-token chain → ${out}\n`,
+          : `${style(ctx).ok("✓")} signed a proof of possession for ${esc(tool)} under a ${chain.length}-token chain → ${esc(out)}\n`,
       );
     }
     return 0;

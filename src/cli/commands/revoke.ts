@@ -7,7 +7,7 @@ import { loadAgentKey, loadChain } from "../inputs.ts";
 import { jsonLine } from "../io.ts";
 import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
 import { problemCode, problemMessage, request, unexpectedAnswer } from "../remote.ts";
-import { shortId, style } from "../render.ts";
+import { esc, shortId, style } from "../render.ts";
 
 export const revoke: Command = {
   name: "revoke",
@@ -113,11 +113,11 @@ export const revoke: Command = {
       ctx.stdout.write(jsonLine(outcome));
     } else {
       const s = style(ctx);
-      const what = `${target.kind} ${target.kind === "agent" ? shortId(target.id) : target.id}`;
+      const what = `${target.kind} ${target.kind === "agent" ? shortId(target.id) : esc(target.id)}`;
       ctx.stdout.write(
         outcome.ok
           ? `${s.ok("✓")} ${outcome.created ? "revoked" : "already revoked:"} ${what}${typeof outcome.record.seq === "number" ? ` (seq ${outcome.record.seq})` : ""}\n`
-          : `${s.bad("✗")} refused (${outcome.code}): ${outcome.message}\n`,
+          : `${s.bad("✗")} refused (${esc(outcome.code)}): ${esc(outcome.message)}\n`,
       );
     }
     return outcome.ok ? 0 : 1;
