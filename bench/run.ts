@@ -4,8 +4,11 @@
  */
 import { printChainBench, runChainBench } from "./chain.ts";
 import { printStoreBench, runStoreBench } from "./store-revocation.ts";
+import { printWorstCaseBench, runWorstCaseBench } from "./worst-case.ts";
 
 console.log("# Chain + PoP verification\n");
 printChainBench(await runChainBench());
+console.log("\n# Worst admissible chain vs a typical chain of the same byte size (cold)\n");
+printWorstCaseBench(await runWorstCaseBench());
 console.log("\n# Revocation state\n");
 printStoreBench(await runStoreBench());

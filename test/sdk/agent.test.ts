@@ -51,6 +51,16 @@ describe("SDK Agent and Issuer", () => {
     expect(wrongProver.code).toBe("bad_signature");
   });
 
+  it("prove always sets aud: a call without it is refused before any PoP is made", () => {
+    const { child } = chains();
+    expect(() =>
+      researcher.prove(child, { tool: "search_web", args: {} } as unknown as Parameters<Agent["prove"]>[1]),
+    ).toThrow(expect.objectContaining({ name: "BatonError", code: "invalid_argument" }));
+    const p = researcher.prove(child, { tool: "search_web", args: {}, aud: AUD });
+    const payload = JSON.parse(Buffer.from(p.aat_pop.split(".")[1] as string, "base64url").toString());
+    expect(payload.aat_aud).toBe(AUD);
+  });
+
   it("verifyOrThrow throws BatonDenied carrying the decision", async () => {
     const { child } = chains();
     const presentation = researcher.prove(child, { tool: "deploy", args: {}, aud: AUD });

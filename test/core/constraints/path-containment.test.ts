@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkInvocation, narrowsTools, satisfies, subsumes } from "../../../src/core/constraints/index.ts";
 import { pathProblem, pathWithin } from "../../../src/core/constraints/path-containment.ts";
@@ -101,6 +102,48 @@ describe("path_containment: subsumption and maps", () => {
     expect(checkInvocation(child, "read_file", { path: "/data/reports/q3.pdf" })).toBeNull();
     expect(checkInvocation(child, "read_file", { path: "/data/reports/../../etc/passwd" })?.code).toBe(
       "args_rejected",
+    );
+  });
+});
+
+describe("path_containment: nothing that normalisation or a code page would change (issue 9, item 12)", () => {
+  const c = pc("/data");
+  const lookalikes = [
+    "/data\uff0f..\uff0fetc\uff0fpasswd", // fullwidth solidus
+    "/data/\uff0e\uff0e/etc/passwd", // fullwidth full stops
+    "/data/\u2025/etc/passwd", // two-dot leader
+    "/data/\ufe52\ufe52/etc", // small full stops
+    "/data/\ufe68etc", // small reverse solidus
+    "/data/r\u00e9sume\u0301.pdf", // decomposed accent
+    "/data/a\u2215b", // division slash (best-fit maps it to /)
+    "/data/\u00a5etc", // yen sign (the backslash of code page 932)
+  ];
+  const controls = ["/data/a\u0001b", "/data/a\u001bb", "/data/a\u007fb", "/data/a\u0085b", "/data/a\u009bb"];
+  it("never satisfies a value whose NFKC form differs from itself", () => {
+    for (const v of lookalikes) expect(satisfies(c, v), JSON.stringify(v)).toBe(false);
+  });
+  it("never satisfies a value with a C0 or C1 control character", () => {
+    for (const v of controls) expect(satisfies(c, v), JSON.stringify(v)).toBe(false);
+  });
+  it("accepts a path already in NFKC form with non-ASCII letters", () => {
+    expect(satisfies(c, "/data/r\u00e9sum\u00e9.pdf")).toBe(true);
+    expect(pathProblem("/data/\u65e5\u672c")).toBeNull();
+  });
+  it("refuses such a root as malformed, and an exact child with such a value", () => {
+    for (const v of [...lookalikes, ...controls]) {
+      expect(pathProblem(v), JSON.stringify(v)).not.toBeNull();
+      expect(checkInvocation({ t: { p: pc(v) } }, "t", { p: "/data" })?.code).toBe("args_rejected");
+      expect(subsumes(c, ex(v))).not.toBeNull();
+    }
+  });
+  it("holds for any string that NFKC changes or that carries a control (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-composite", maxLength: 12 }), (s) => {
+        const v = `/data/${s}`;
+        const dirty = v.normalize("NFKC") !== v || /[\u0000-\u001f\u007f-\u009f]/.test(v);
+        if (dirty) expect(satisfies(c, v)).toBe(false);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

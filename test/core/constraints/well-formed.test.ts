@@ -244,3 +244,43 @@ describe("checkToolsWellFormed: messages", () => {
     expect(p?.message).toBe('tool "read file\\n": argument "a b": unknown constraint_type "x" (fail closed)');
   });
 });
+
+describe("checkToolsWellFormed: size limits that bound verification work (issue 9, item 4)", () => {
+  const wilds = (n: number) => Array.from({ length: n }, () => WILD);
+  it("accepts an all/any of 32 clauses and refuses 33 with constraint_too_large, naming where", () => {
+    expect(one(any(...wilds(32)))).toBeNull();
+    for (const c of [any(...wilds(33)), all(WILD, all(...wilds(33)))]) {
+      const p = one(c);
+      expect(p?.code).toBe("constraint_too_large");
+      expect(p?.message).toContain("more than 32 clauses");
+    }
+    expect(one(all(WILD, all(...wilds(33))))?.path).toBe('tools["t"].a.constraints[1]');
+  });
+  it("refuses an argument tree of more than 64 nodes, counting nested clauses", () => {
+    const tree = (n: number) => all(...Array.from({ length: n }, () => all(WILD, WILD)));
+    expect(one(tree(21))).toBeNull(); // 1 + 21 × 3 = 64
+    const p = one(tree(22)); // 67
+    expect(p).toMatchObject({ code: "constraint_too_large" });
+    expect(p?.message).toContain("67 nodes, over the 64 limit per argument");
+  });
+  it("refuses a tools map of more than 1024 nodes in all", () => {
+    const tools: Record<string, Record<string, JsonValue>> = {};
+    for (let t = 0; t < 33; t++) tools[`tool${t}`] = { a: all(...wilds(31)) }; // 33 × 32 = 1056
+    const p = checkToolsWellFormed(tools, OPTS);
+    expect(p).toMatchObject({ code: "constraint_too_large", path: "tools" });
+    expect(checkToolsWellFormed(tools, { ...OPTS, maxConstraintNodes: 2048 })).toBeNull();
+  });
+  it("refuses a tool id or argument name over 256 characters, and bounds it in the message", () => {
+    const long = "x".repeat(257);
+    const byTool = checkToolsWellFormed({ [long]: {} }, OPTS);
+    const byArg = checkToolsWellFormed({ t: { [long]: WILD } }, OPTS);
+    for (const p of [byTool, byArg]) {
+      expect(p?.code).toBe("constraint_too_large");
+      expect(`${p?.path} ${p?.message}`.length).toBeLessThan(300);
+    }
+    expect(checkToolsWellFormed({ ["x".repeat(256)]: { ["y".repeat(256)]: WILD } }, OPTS)).toBeNull();
+  });
+  it("limits are configuration: a non-positive one throws BatonError", () => {
+    expect(() => checkToolsWellFormed({}, { ...OPTS, maxCompositeClauses: 0 })).toThrow(BatonError);
+  });
+});
