@@ -24,7 +24,7 @@ export const revocationRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (
         tags: ["revocations"],
         summary: "Revoke a token, an agent or an intent",
         description:
-          'The body carries a compact JWS, typ "baton-revoke+jwt", payload {jti, iat, aud, target: {kind, id}, chain, reason?} where aud is this service\'s id, signed by an admin key, the trust anchor of the carried chain\'s root (inside its own trees), or an agent the carried chain places above the target; a revoked key has no authority (see specs/http.md). Revocations are permanent and idempotent.',
+          "The body carries a compact JWS, typ \"baton-revoke+jwt\", payload {jti, iat, aud, target: {kind, id}, chain, reason?} where aud is this service's id, signed by an admin key, the trust anchor of the carried chain's root (inside its own trees), or an agent the carried chain places above the target; a revoked key has no authority (see specs/http.md). Revocations are permanent and idempotent.",
         body: revokeBodySchema,
         response: {
           200: jsonResponse(revocationRecordSchema, "The target was already revoked: the first record"),
