@@ -18,7 +18,7 @@ import {
 import { signCompact } from "../../src/core/token/jws.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import { type AppHarness, openApp } from "../service/helpers.ts";
 import {
   ARGS,

@@ -3,7 +3,7 @@
  * refusal is a 403 problem with a revocation code). `GET /v1/revocations?after=SEQ`: the feed.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { ProblemError } from "../problems.ts";
 import {
   jsonResponse,

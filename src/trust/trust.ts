@@ -13,22 +13,22 @@
  * await trust.close();
  */
 
-import type { BatonConfig } from "./config/schema.ts";
-import { approvalGate } from "./core/approval/index.ts";
-import type { ApprovalGate, Decision, RequestPolicy, VerifyPolicy } from "./core/chain/options.ts";
-import { DEFAULT_LIMITS, type VerifyLimits } from "./core/chain/options.ts";
-import { readPresentation, Verifier } from "./core/chain/verify.ts";
-import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "./core/chain/verify-chain.ts";
-import type { JsonValue } from "./core/constraints/index.ts";
-import { jcs, sha256hex } from "./core/encoding.ts";
-import type { DecisionCode } from "./core/errors.ts";
-import type { NonceCheck, PermitLedger, RevocationTarget } from "./core/ports.ts";
-import { type RevocationCode, verifyRevocationRequest } from "./core/revocation/index.ts";
-import { matchesPattern } from "./core/token/claims.ts";
-import { loadCedarPolicy } from "./policy/cedar.ts";
-import { PendingApprovals } from "./policy/pending.ts";
-import { openStore } from "./store/open.ts";
-import { RevocationState } from "./store/revocation-state.ts";
+import type { BatonConfig } from "../config/schema.ts";
+import { approvalGate } from "../core/approval/index.ts";
+import type { ApprovalGate, Decision, RequestPolicy, VerifyPolicy } from "../core/chain/options.ts";
+import { DEFAULT_LIMITS, type VerifyLimits } from "../core/chain/options.ts";
+import { readPresentation, Verifier } from "../core/chain/verify.ts";
+import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "../core/chain/verify-chain.ts";
+import type { JsonValue } from "../core/constraints/index.ts";
+import { jcs, sha256hex } from "../core/encoding.ts";
+import type { DecisionCode } from "../core/errors.ts";
+import type { NonceCheck, PermitLedger, RevocationTarget } from "../core/ports.ts";
+import { type RevocationCode, verifyRevocationRequest } from "../core/revocation/index.ts";
+import { matchesPattern } from "../core/token/claims.ts";
+import { loadCedarPolicy } from "../policy/cedar.ts";
+import { PendingApprovals } from "../policy/pending.ts";
+import { openStore } from "../store/open.ts";
+import { RevocationState } from "../store/revocation-state.ts";
 import type {
   AuditCheckResult,
   AuditEvent,
@@ -36,18 +36,12 @@ import type {
   RevocationRecord,
   Store,
   TokenInput,
-} from "./store/types.ts";
-import {
-  boundText,
-  compactHash,
-  MAX_AUDIT_MESSAGE,
-  MAX_AUDIT_NAME,
-  MAX_CLAIMED_ID,
-} from "./trust/bounded.ts";
-import { StoreUnavailableError } from "./trust/errors.ts";
-import { RecordedSet, TokenInfoCache, tokenInputOf } from "./trust/token-records.ts";
+} from "../store/types.ts";
+import { boundText, compactHash, MAX_AUDIT_MESSAGE, MAX_AUDIT_NAME, MAX_CLAIMED_ID } from "./bounded.ts";
+import { StoreUnavailableError } from "./errors.ts";
+import { RecordedSet, TokenInfoCache, tokenInputOf } from "./token-records.ts";
 
-export { StoreUnavailableError } from "./trust/errors.ts";
+export { StoreUnavailableError } from "./errors.ts";
 
 /** What `verify` takes: the untrusted presentation and the call it authorises. */
 export interface VerifyInput {
