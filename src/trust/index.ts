@@ -9,19 +9,19 @@
  * const decision = await trust.verify({ presentation, tool: "read_file", args: { path: "/srv/a" } });
  * await trust.close();
  */
+export { argsHash } from "./audit-data.ts";
 export { StoreUnavailableError } from "./errors.ts";
-export {
-  type AgentToken,
-  type AgentView,
-  type AuditPage,
-  type AuditPageQuery,
-  argsHash,
-  limitsOf,
-  type Readiness,
-  type RecordChainResult,
-  type RevokeResult,
-  type TokenSummary,
-  Trust,
-  type TrustOptions,
-  type VerifyInput,
-} from "./trust.ts";
+export { limitsOf } from "./open.ts";
+export { Trust } from "./trust.ts";
+export type {
+  AgentToken,
+  AgentView,
+  AuditPage,
+  AuditPageQuery,
+  Readiness,
+  RecordChainResult,
+  RevokeResult,
+  TokenSummary,
+  TrustOptions,
+  VerifyInput,
+} from "./types.ts";
