@@ -9,6 +9,19 @@
  * const decision = await trust.verify({ presentation, tool: "read_file", args: { path: "/srv/a" } });
  * await trust.close();
  */
+
+export type { Graph } from "../core/graph/types.ts";
+export type { IntentList, IntentSummary } from "../graph/load.ts";
+export { AUDIT_EVENT_TYPES, type AuditEventType } from "../store/audit.ts";
+/** Store records as the facade hands them out (types only: edges never hold the store). */
+export type {
+  AuditCheckResult,
+  AuditEvent,
+  AuditFilter,
+  RevocationRecord,
+  TokenQuery,
+  TokenRecord,
+} from "../store/types.ts";
 export { argsHash } from "./audit-data.ts";
 export { StoreUnavailableError } from "./errors.ts";
 export { limitsOf } from "./open.ts";
@@ -18,6 +31,8 @@ export type {
   AgentView,
   AuditPage,
   AuditPageQuery,
+  ChangeSource,
+  GraphReadOptions,
   Readiness,
   RecordChainResult,
   RevokeResult,

@@ -18,11 +18,28 @@ import type { Decision, VerifyLimits } from "../core/chain/options.ts";
 import { readPresentation, type Verifier } from "../core/chain/verify.ts";
 import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "../core/chain/verify-chain.ts";
 import type { DecisionCode } from "../core/errors.ts";
+import type { Graph } from "../core/graph/types.ts";
 import type { PermitLedger, RevocationTarget } from "../core/ports.ts";
 import { type RevocationCode, verifyRevocationRequest } from "../core/revocation/index.ts";
+import {
+  type IntentList,
+  type LoadGraphOptions,
+  listIntents,
+  loadAgentGraph,
+  loadIntentGraph,
+} from "../graph/load.ts";
 import { PendingApprovals } from "../policy/pending.ts";
 import type { RevocationState } from "../store/revocation-state.ts";
-import type { AuditCheckResult, AuditFilter, RevocationRecord, Store, TokenInput } from "../store/types.ts";
+import type {
+  AuditCheckResult,
+  AuditEvent,
+  AuditFilter,
+  RevocationRecord,
+  Store,
+  TokenInput,
+  TokenQuery,
+  TokenRecord,
+} from "../store/types.ts";
 import { decisionData } from "./audit-data.ts";
 import { boundText, compactHash, MAX_AUDIT_MESSAGE, MAX_CLAIMED_ID } from "./bounded.ts";
 import { StoreUnavailableError } from "./errors.ts";
@@ -33,6 +50,8 @@ import type {
   AgentView,
   AuditPage,
   AuditPageQuery,
+  ChangeSource,
+  GraphReadOptions,
   Readiness,
   RecordChainResult,
   RevokeResult,
@@ -103,8 +122,12 @@ export class Trust {
   }
 
   /**
-   * The underlying store, for read-only views (the delegation graph, the registry) and cosmetic
-   * data. Anything that must be audited goes through the facade's methods instead.
+   * The underlying store.
+   *
+   * @deprecated Edges (service routes, CLI commands) reach the store only through the facade's
+   * methods: {@link Trust.intentGraph}, {@link Trust.agentGraph}, {@link Trust.intents},
+   * {@link Trust.tokens}, {@link Trust.tokenAudit}, {@link Trust.agentNames}, {@link Trust.changes},
+   * {@link Trust.audit} and the rest. Kept until every caller has moved.
    */
   get store(): Store {
     return this.#store;
@@ -338,6 +361,91 @@ export class Trust {
     };
   }
 
+  /**
+   * The delegation graph of one intent (tokens, statuses, usage, findings) as of now, or null when
+   * no token of it is recorded.
+   *
+   * @example
+   * const graph = await trust.intentGraph("triage-42", { denialThreshold: 5 });
+   */
+  intentGraph(intent: string, options: GraphReadOptions = {}): Promise<Graph | null> {
+    return this.#io("loadIntentGraph", () =>
+      loadIntentGraph(this.#store, intent, this.#graphOptions(options)),
+    );
+  }
+
+  /**
+   * One agent's view: the tokens it holds or issued across every intent it took part in, or null
+   * when it appears in no recorded token.
+   */
+  agentGraph(agent: string, options: GraphReadOptions = {}): Promise<Graph | null> {
+    return this.#io("loadAgentGraph", () => loadAgentGraph(this.#store, agent, this.#graphOptions(options)));
+  }
+
+  /** The recorded intents with their token counts by status (`GET /v1/intents`). */
+  intents(options: GraphReadOptions = {}): Promise<IntentList> {
+    return this.#io("listIntents", () => listIntents(this.#store, this.#graphOptions(options)));
+  }
+
+  /**
+   * Registry reads: recorded tokens by intent, agent (issuer or holder), jti or parent hash.
+   *
+   * @example
+   * const [token] = await trust.tokens({ jti, limit: 1 });
+   */
+  tokens(query: TokenQuery): Promise<TokenRecord[]> {
+    return this.#io("findTokens", () => this.#store.findTokens(query));
+  }
+
+  /**
+   * The audit events that concern one token (decisions naming its jti, its `token_recorded`
+   * event, revocations of it), oldest first, at most `limit` (default 500) of the latest, with
+   * `truncated` when more matched. With `intent`, only that intent's events and revocations are
+   * read.
+   */
+  async tokenAudit(
+    jti: string,
+    options: { intent?: string; limit?: number } = {},
+  ): Promise<{ events: AuditEvent[]; truncated: boolean }> {
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 10_000);
+    const { intent } = options;
+    const [token] = await this.tokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
+    const found = new Map<number, AuditEvent>();
+    // The intent's events, and revocations, which are audited without an intent unless they revoke one.
+    const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
+    for (const filter of filters) {
+      let afterId = 0;
+      for (;;) {
+        const page = await this.#io("listAudit", () =>
+          this.#store.listAudit({ ...filter, afterId, limit: 10_000 }),
+        );
+        for (const e of page) if (concernsToken(e, jti, token?.hash)) found.set(e.id, e);
+        const last = page[page.length - 1];
+        if (page.length < 10_000 || last === undefined) break;
+        afterId = last.id;
+      }
+    }
+    const events = [...found.values()].sort((a, b) => a.id - b.id);
+    const truncated = events.length > limit;
+    return { events: truncated ? events.slice(events.length - limit) : events, truncated };
+  }
+
+  /** Display names of agents (cosmetic, never authority); ids without a name are absent. */
+  agentNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.#io("getAgentNames", () => this.#store.getAgentNames([...ids]));
+  }
+
+  /**
+   * A read-only source of new audit events and revocations, for pollers that follow changes made
+   * by other nodes (`GET /v1/events`). Reads go through the facade (failures are counted).
+   */
+  changes(): ChangeSource {
+    return {
+      listAudit: (query) => this.#io("listAudit", () => this.#store.listAudit(query)),
+      listRevocations: (query) => this.#io("listRevocations", () => this.#store.listRevocations(query)),
+    };
+  }
+
   /** The revocation feed: records with seq > afterSeq, ascending. */
   async revocations(
     afterSeq = 0,
@@ -396,6 +504,10 @@ export class Trust {
       await this.#store.close();
     })();
     return this.#closed;
+  }
+
+  #graphOptions(o: GraphReadOptions): LoadGraphOptions {
+    return { ...o, now: o.now ?? this.now() };
   }
 
   /** Unverified descriptions of the presented tokens, for the audit (and, on permit, the registry). */
@@ -508,4 +620,13 @@ function refuseChain(
   message: string,
 ): RecordChainResult {
   return { ok: false, code, step, token, message };
+}
+
+/** True when an audit event is about the token `jti` (or its `sha256:` hash). */
+function concernsToken(e: AuditEvent, jti: string, hash: string | undefined): boolean {
+  const d = e.data;
+  if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
+  if (d.jti === jti) return true;
+  const target = d.target as { kind?: unknown; id?: unknown } | undefined;
+  return target?.kind === "token" && (target.id === jti || (hash !== undefined && target.id === hash));
 }

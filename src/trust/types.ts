@@ -5,6 +5,7 @@
 import type { ApprovalGate, Decision, RequestPolicy } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
 import type { DecisionCode } from "../core/errors.ts";
+import type { FindingOptions } from "../core/graph/types.ts";
 import type { NonceCheck } from "../core/ports.ts";
 import type { RevocationCode } from "../core/revocation/index.ts";
 import type { RevocationState } from "../store/revocation-state.ts";
@@ -106,3 +107,12 @@ export interface TrustOptions {
   /** Sees every decision after it is audited (e.g. the pending-approval list). Must not throw. */
   onDecision?: (input: VerifyInput, decision: Decision, now: number) => void;
 }
+
+/** Options of the facade's graph reads: the finding thresholds, and the time statuses are computed for. */
+export interface GraphReadOptions extends FindingOptions {
+  /** Unix seconds; default the facade's clock. */
+  now?: number;
+}
+
+/** What a poller of new audit events and revocations reads (see `Trust.changes`). */
+export type ChangeSource = Pick<Store, "listAudit" | "listRevocations">;
