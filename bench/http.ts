@@ -225,7 +225,7 @@ async function breakdown(
   now: number,
 ): Promise<Record<string, number>> {
   const { Verifier } = await import("../src/core/chain/verify.ts");
-  const { Trust } = await import("../src/trust.ts");
+  const { Trust } = await import("../src/trust/index.ts");
   const { MemoryStore } = await import("../src/store/memory.ts");
   const { openSqliteStore } = await import("../src/store/sqlite.ts");
   const { RevocationState } = await import("../src/store/revocation-state.ts");

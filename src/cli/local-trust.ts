@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { type BatonConfig, ConfigError, loadConfig } from "../config/index.ts";
-import { Trust } from "../trust.ts";
+import { Trust } from "../trust/index.ts";
 import { type ParsedArgs, str } from "./command.ts";
 import type { CliContext } from "./context.ts";
 import { UsageError } from "./errors.ts";

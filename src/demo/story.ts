@@ -25,7 +25,7 @@ import { batonGuard } from "../sdk/fastify-guard.ts";
 import { Issuer } from "../sdk/issuer.ts";
 import { callToolWithBaton, decisionOf } from "../sdk/mcp.ts";
 import { LocalVerifier } from "../sdk/verifier.ts";
-import { Trust } from "../trust.ts";
+import { Trust } from "../trust/index.ts";
 
 export interface DemoStep {
   /** Stable id of the step, for tests. */

@@ -33,7 +33,7 @@ export interface BatonVerifier {
   verify(request: VerifyRequest): Promise<Decision>;
 }
 
-/** The facade shape (`Trust` in `src/trust.ts`): verify with the store (revocation, ledger, audit). */
+/** The facade shape (`Trust` in `src/trust/`): verify with the store (revocation, ledger, audit). */
 export interface VerifyFacade {
   verify(input: VerifyRequest & { now?: number }): Promise<Decision>;
 }

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify"
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { DEFAULT_BODY_LIMIT } from "../config/schema.ts";
 import { approvalsRoutes } from "../policy/approvals-routes.ts";
-import type { Trust } from "../trust.ts";
+import type { Trust } from "../trust/index.ts";
 import { installErrorHandler, sendProblem } from "./error-handler.ts";
 import { type LogLevel, loggerOptions } from "./logging.ts";
 import { docsPlugin } from "./plugins/docs.ts";

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
-import { StoreUnavailableError } from "../trust/errors.ts";
+import { StoreUnavailableError } from "../trust/index.ts";
 import { type Problem, ProblemError } from "./problems.ts";
 
 /** Sends a problem; the body is pre-serialized so no route schema can reshape it. */

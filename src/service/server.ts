@@ -11,7 +11,7 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { BatonConfig } from "../config/schema.ts";
-import { Trust, type TrustOptions } from "../trust.ts";
+import { Trust, type TrustOptions } from "../trust/index.ts";
 import { type AppOptions, buildApp } from "./app.ts";
 
 export interface StartServerOptions {

@@ -4,7 +4,7 @@
  */
 import type { Decision } from "../core/chain/options.ts";
 import type { RevocationRecord } from "../store/types.ts";
-import type { AgentToken, AgentView, TokenSummary } from "../trust.ts";
+import type { AgentToken, AgentView, TokenSummary } from "../trust/index.ts";
 
 export function decisionWire(d: Decision) {
   return {

@@ -13,7 +13,7 @@ import { LocalVerifier } from "../../src/sdk/verifier.ts";
 import { buildApp } from "../../src/service/app.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import { AUD, alice, chains, orchestrator, principal, researcher } from "./world.ts";
 
 let trust: Trust;

@@ -5,7 +5,7 @@ import { Issuer } from "../../src/sdk/issuer.ts";
 import { buildApp } from "../../src/service/app.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 
 describe("GET /v1/approvals", () => {
   it("lists a call denied approval_required until an approved resubmission permits it", async () => {

@@ -9,7 +9,7 @@ import { Issuer } from "../../src/sdk/issuer.ts";
 import { buildApp } from "../../src/service/app.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 
 const AUD = "https://tools.example";
 // Mid-day UTC, so the working-hours policy of examples/policies does not interfere.

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { grant, prove } from "../../src/core/chain/issue.ts";
 import { jcs, sha256hex } from "../../src/core/encoding.ts";
 import { createRevocationRequest } from "../../src/core/revocation/request.ts";
-import { StoreUnavailableError } from "../../src/trust.ts";
+import { StoreUnavailableError } from "../../src/trust/index.ts";
 import {
   ARGS,
   AUDIENCE,

@@ -15,7 +15,7 @@ import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { Store } from "../../src/store/types.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
 

@@ -159,7 +159,7 @@ describe("verifyRevocationRequest", () => {
   });
 
   describe("service-wide authorities", () => {
-    it("accepts a trust anchor and an admin key, with or without a chain", () => {
+    it("accepts a trust anchor inside its own tree, and an admin key with or without a chain", () => {
       const byAnchor = verifyRevocationRequest(
         createRevocationRequest({
           audience: AUDIENCE,

@@ -6,7 +6,7 @@ import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { createRevocationRequest } from "../../src/core/revocation/request.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import {
   ARGS,
   AUDIENCE,

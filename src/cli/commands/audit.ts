@@ -2,7 +2,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { z } from "zod";
 import { type JsonValue, jcs } from "../../core/index.ts";
 import type { AuditEvent } from "../../store/types.ts";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { type Command, int, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";

@@ -55,7 +55,7 @@ export const revoke: Command = {
     "Exit 0 when revoked (or already revoked), 1 when the service refuses the request, 2 for bad input.",
   ].join("\n"),
   examples: [
-    'baton revoke --key orchestrator.key --token 0194f3a2-… --chain fixer.chain.json --reason "task done" --server http://127.0.0.1:7420',
+    'baton revoke --key orchestrator.key --token 0194f3a2-… --chain fixer.chain.json --reason "task done" --server http://127.0.0.1:7420 --aud https://tools.acme.example',
     "baton revoke --key person.key --intent triage-42 --chain root.chain.json --db data/baton.db --trust anchors.json",
   ],
   async run(args, ctx) {

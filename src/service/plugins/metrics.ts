@@ -11,7 +11,7 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 
 export interface BatonMetrics {
   registry: Registry;

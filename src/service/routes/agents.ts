@@ -1,6 +1,6 @@
 /** `GET /v1/agents/:id`: tokens issued and held, revocation status, display name. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { ProblemError } from "../problems.ts";
 import { agentParamsSchema, agentSchema, jsonResponse, problemResponse } from "../schemas.ts";
 import { agentWire } from "../wire.ts";

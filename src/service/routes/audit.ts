@@ -1,6 +1,6 @@
 /** `GET /v1/audit` (paged, filtered) and `GET /v1/audit/check` (walks the hash chain). */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { AuditPageQuery, Trust } from "../../trust.ts";
+import type { AuditPageQuery, Trust } from "../../trust/index.ts";
 import {
   auditCheckSchema,
   auditPageSchema,

@@ -1,7 +1,7 @@
 /** `GET /healthz` (the process is up), `GET /readyz` (store reachable, revocation state fresh), `GET /metrics`. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { ProblemError } from "../problems.ts";
 import { healthSchema, jsonResponse, problemResponse, readySchema } from "../schemas.ts";
 

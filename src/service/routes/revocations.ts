@@ -3,7 +3,7 @@
  * refusal is a 403 problem with a revocation code). `GET /v1/revocations?after=SEQ`: the feed.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { ProblemError } from "../problems.ts";
 import {
   jsonResponse,
@@ -24,7 +24,7 @@ export const revocationRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (
         tags: ["revocations"],
         summary: "Revoke a token, an agent or an intent",
         description:
-          'The body carries a compact JWS, typ "baton-revoke+jwt", payload {jti, iat, target: {kind, id}, chain, reason?}, signed by a trust anchor, an admin key, or an agent the carried chain places above the target (see specs/http.md). Revocations are permanent and idempotent.',
+          "The body carries a compact JWS, typ \"baton-revoke+jwt\", payload {jti, iat, aud, target: {kind, id}, chain, reason?} where aud is this service's id, signed by an admin key, the trust anchor of the carried chain's root (inside its own trees), or an agent the carried chain places above the target; a revoked key has no authority (see specs/http.md). Revocations are permanent and idempotent.",
         body: revokeBodySchema,
         response: {
           200: jsonResponse(revocationRecordSchema, "The target was already revoked: the first record"),

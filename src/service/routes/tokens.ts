@@ -1,6 +1,6 @@
 /** `POST /v1/tokens`: verify a chain statically and record its tokens (idempotent). */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { ProblemError } from "../problems.ts";
 import { jsonResponse, problemResponse, recordBodySchema, recordResponseSchema } from "../schemas.ts";
 import { tokenSummaryWire } from "../wire.ts";

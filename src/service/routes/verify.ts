@@ -1,7 +1,7 @@
 /** `POST /v1/verify`: decide one tool call. A denial is a 200 with `allow: false`. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { JsonValue } from "../../core/constraints/index.ts";
-import type { Trust } from "../../trust.ts";
+import type { Trust } from "../../trust/index.ts";
 import { decisionSchema, jsonResponse, problemResponse, verifyBodySchema } from "../schemas.ts";
 import { decisionWire } from "../wire.ts";
 

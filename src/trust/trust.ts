@@ -13,22 +13,23 @@
  * await trust.close();
  */
 
-import type { BatonConfig } from "./config/schema.ts";
-import { approvalGate } from "./core/approval/index.ts";
-import type { ApprovalGate, Decision, RequestPolicy, VerifyPolicy } from "./core/chain/options.ts";
-import { DEFAULT_LIMITS, type VerifyLimits } from "./core/chain/options.ts";
-import { readPresentation, Verifier } from "./core/chain/verify.ts";
-import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "./core/chain/verify-chain.ts";
-import type { JsonValue } from "./core/constraints/index.ts";
-import { jcs, sha256hex } from "./core/encoding.ts";
-import type { DecisionCode } from "./core/errors.ts";
-import type { NonceCheck, PermitLedger, RevocationTarget } from "./core/ports.ts";
-import { type RevocationCode, verifyRevocationRequest } from "./core/revocation/index.ts";
-import { matchesPattern } from "./core/token/claims.ts";
-import { loadCedarPolicy } from "./policy/cedar.ts";
-import { PendingApprovals } from "./policy/pending.ts";
-import { openStore } from "./store/open.ts";
-import { RevocationState } from "./store/revocation-state.ts";
+import type { BatonConfig } from "../config/schema.ts";
+import type { Decision, VerifyLimits } from "../core/chain/options.ts";
+import { readPresentation, type Verifier } from "../core/chain/verify.ts";
+import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "../core/chain/verify-chain.ts";
+import type { DecisionCode } from "../core/errors.ts";
+import type { Graph } from "../core/graph/types.ts";
+import type { PermitLedger, RevocationTarget } from "../core/ports.ts";
+import { type RevocationCode, verifyRevocationRequest } from "../core/revocation/index.ts";
+import {
+  type IntentList,
+  type LoadGraphOptions,
+  listIntents,
+  loadAgentGraph,
+  loadIntentGraph,
+} from "../graph/load.ts";
+import { PendingApprovals } from "../policy/pending.ts";
+import type { RevocationState } from "../store/revocation-state.ts";
 import type {
   AuditCheckOptions,
   AuditCheckResult,
@@ -37,115 +38,28 @@ import type {
   RevocationRecord,
   Store,
   TokenInput,
-} from "./store/types.ts";
-import {
-  boundText,
-  compactHash,
-  MAX_AUDIT_MESSAGE,
-  MAX_AUDIT_NAME,
-  MAX_CLAIMED_ID,
-} from "./trust/bounded.ts";
-import { StoreUnavailableError } from "./trust/errors.ts";
-import { RecordedSet, TokenInfoCache, tokenInputOf } from "./trust/token-records.ts";
-
-export { StoreUnavailableError } from "./trust/errors.ts";
-
-/** What `verify` takes: the untrusted presentation and the call it authorises. */
-export interface VerifyInput {
-  /** `{aat_chain: string[], aat_pop: string}`, untrusted. */
-  presentation: unknown;
-  tool: string;
-  args: Record<string, JsonValue>;
-  /** A step-up approval, if the caller has one. */
-  approval?: string;
-  /** Unix seconds; default the facade's clock. */
-  now?: number;
-}
-
-/** A token as the registry and the API describe it. */
-export interface TokenSummary {
-  jti: string;
-  /** `sha256:<b64url>` of the signing input. */
-  hash: string;
-  issuer: string;
-  holder: string;
-  intent?: string;
-  depth: number;
-  /** False when the registry already held it. */
-  created: boolean;
-}
-
-export type RecordChainResult =
-  | { ok: true; recorded: number; tokens: TokenSummary[] }
-  | { ok: false; code: DecisionCode; step: string | null; token: number | null; message: string };
-
-export type RevokeResult =
-  | { ok: true; record: RevocationRecord; created: boolean }
-  | { ok: false; code: RevocationCode; message: string };
-
-export interface AuditPageQuery extends AuditFilter {
-  /** Events with id > after. */
-  after?: number;
-  /** Default 100, at most 1000. */
-  limit?: number;
-}
-
-export interface AuditPage {
-  events: AuditEvent[];
-  /** Pass as `after` to get the next page; null at the end. */
-  next: number | null;
-}
-
-export interface AgentToken {
-  jti: string;
-  hash: string;
-  issuer: string;
-  holder: string;
-  intent?: string;
-  depth: number;
-  iat: number;
-  exp: number;
-  /** The token itself, its issuer, its holder or its intent is revoked (ancestors are not walked). */
-  revoked: boolean;
-}
-
-/** What the service knows about one agent. */
-export interface AgentView {
-  id: string;
-  name: string | null;
-  /** The agent's own revocation, if any. */
-  revoked: RevocationRecord | null;
-  /** Tokens this agent signed (derived tokens whose iss is the agent). */
-  issued: AgentToken[];
-  /** Tokens whose cnf.jwk is the agent's key. */
-  held: AgentToken[];
-}
-
-export interface Readiness {
-  ok: boolean;
-  store: { ok: boolean; error?: string };
-  revocation: { stale: boolean; ageMs: number; lastSeq: number };
-}
-
-export interface TrustOptions {
-  store: Store;
-  /** The node's revocation set (normally `RevocationState.open(store)`). */
-  revocations: RevocationState;
-  /** Unix ms; default Date.now. */
-  clock?: () => number;
-  /**
-   * Step-up approval gate. Default: the core gate over `config.approverKeys` (1 of n, each approval
-   * accepted once through the store's ledger); with no approver key, a tool that needs approval is
-   * denied `approval_required`.
-   */
-  approvals?: ApprovalGate;
-  /** Request-time policy evaluated after the chain permits. */
-  rules?: RequestPolicy;
-  /** Nonces this enforcement point issued (policy 7h). */
-  nonces?: NonceCheck;
-  /** Sees every decision after it is audited (e.g. the pending-approval list). Must not throw. */
-  onDecision?: (input: VerifyInput, decision: Decision, now: number) => void;
-}
+  TokenQuery,
+  TokenRecord,
+} from "../store/types.ts";
+import { decisionData } from "./audit-data.ts";
+import { boundText, compactHash, MAX_AUDIT_MESSAGE, MAX_CLAIMED_ID } from "./bounded.ts";
+import { StoreUnavailableError } from "./errors.ts";
+import { composeVerifier, limitsOf, openStoreAndRevocations } from "./open.ts";
+import { RecordedSet, TokenInfoCache, tokenInputOf } from "./token-records.ts";
+import type {
+  AgentToken,
+  AgentView,
+  AuditPage,
+  AuditPageQuery,
+  ChangeSource,
+  GraphReadOptions,
+  Readiness,
+  RecordChainResult,
+  RevokeResult,
+  TokenSummary,
+  TrustOptions,
+  VerifyInput,
+} from "./types.ts";
 
 type StoreErrorListener = (operation: string, error: unknown) => void;
 
@@ -153,8 +67,6 @@ const NO_ANCHORS =
   "this Baton service has no trust anchors configured, so no chain can verify; start it with --trust anchors.json (or set BATON_TRUST_ANCHORS)";
 /** Namespaces of once-only keys in the permit ledger; PoP replay keys start with an agent URN. */
 const REVOKE_REPLAY_PREFIX = "baton-revoke ";
-const APPROVAL_REPLAY_PREFIX = "baton-approval ";
-const MAX_AUDITED_JTIS = 16;
 
 export class Trust {
   readonly config: BatonConfig;
@@ -177,31 +89,11 @@ export class Trust {
    * revocation feed, then builds the facade. `close()` closes both.
    */
   static async open(config: BatonConfig, options: Partial<TrustOptions> = {}): Promise<Trust> {
-    const store =
-      options.store ??
-      (await openStore({
-        ...(config.store.url !== undefined ? { url: config.store.url } : {}),
-        ...(config.store.path !== undefined ? { path: config.store.path } : {}),
-        ...(config.audit.checkpoints
-          ? {
-              checkpoints: {
-                ...(config.audit.nodeKey !== undefined ? { nodeKey: config.audit.nodeKey } : {}),
-                intervalMs: config.audit.checkpointIntervalMs,
-                everyEvents: config.audit.checkpointEveryEvents,
-              },
-            }
-          : {}),
-      }));
-    let revocations = options.revocations;
-    if (revocations === undefined) {
-      try {
-        revocations = await RevocationState.open(store, { maxStalenessMs: config.maxStalenessMs });
-      } catch (e) {
-        await store.close();
-        throw e;
-      }
-    }
-    return new Trust(config, { ...options, store, revocations });
+    const opened = await openStoreAndRevocations(config, {
+      ...(options.store !== undefined ? { store: options.store } : {}),
+      ...(options.revocations !== undefined ? { revocations: options.revocations } : {}),
+    });
+    return new Trust(config, { ...options, ...opened });
   }
 
   /** Builds the facade over an open store and revocation set; it owns both from now on. */
@@ -215,44 +107,13 @@ export class Trust {
     const ledger: PermitLedger = {
       commit: (entry) => this.#io("commitPermit", () => this.#store.commitPermit(entry)),
     };
-    const approvals =
-      options.approvals ??
-      (config.approverKeys.length > 0
-        ? approvalGate({
-            approvers: config.approverKeys,
-            maxIatSkew: this.limits.maxIatSkew,
-            // A revoked approver key loses that role too (read at each call: revocations arrive live).
-            isRevoked: (agent) => this.#revocations.isAgentRevoked(agent),
-            // Once-only across every node sharing the store.
-            consume: async (key, exp) =>
-              (
-                await ledger.commit({
-                  replay: { key: APPROVAL_REPLAY_PREFIX + key, expiresAt: exp + 1 },
-                  usage: [],
-                })
-              ).ok,
-          })
-        : undefined);
-    // Request-time Cedar policy from the config, unless the caller passed its own rules. Loaded
-    // (and pre-parsed) once here; a malformed policy file is a start-up error.
-    const rules =
-      options.rules ??
-      (config.cedar
-        ? loadCedarPolicy({
-            policies: config.cedar.policies,
-            ...(config.cedar.catalog !== undefined ? { catalog: config.cedar.catalog } : {}),
-            ...(approvals ? { approvals } : {}),
-          })
-        : undefined);
-    this.#verifier = new Verifier({
-      trustAnchors: config.trustAnchors,
-      audience: config.audience,
+    this.#verifier = composeVerifier(config, {
       limits: this.limits,
-      policy: verifyPolicyOf(config, options.nonces),
-      revocation: this.#revocations,
+      revocations: this.#revocations,
       ledger,
-      ...(approvals ? { approvals } : {}),
-      ...(rules ? { rules } : {}),
+      ...(options.approvals !== undefined ? { approvals: options.approvals } : {}),
+      ...(options.rules !== undefined ? { rules: options.rules } : {}),
+      ...(options.nonces !== undefined ? { nonces: options.nonces } : {}),
     });
   }
 
@@ -262,8 +123,12 @@ export class Trust {
   }
 
   /**
-   * The underlying store, for read-only views (the delegation graph, the registry) and cosmetic
-   * data. Anything that must be audited goes through the facade's methods instead.
+   * The underlying store.
+   *
+   * @deprecated Edges (service routes, CLI commands) reach the store only through the facade's
+   * methods: {@link Trust.intentGraph}, {@link Trust.agentGraph}, {@link Trust.intents},
+   * {@link Trust.tokens}, {@link Trust.tokenAudit}, {@link Trust.agentNames}, {@link Trust.changes},
+   * {@link Trust.audit} and the rest. Kept until every caller has moved.
    */
   get store(): Store {
     return this.#store;
@@ -500,6 +365,91 @@ export class Trust {
     };
   }
 
+  /**
+   * The delegation graph of one intent (tokens, statuses, usage, findings) as of now, or null when
+   * no token of it is recorded.
+   *
+   * @example
+   * const graph = await trust.intentGraph("triage-42", { denialThreshold: 5 });
+   */
+  intentGraph(intent: string, options: GraphReadOptions = {}): Promise<Graph | null> {
+    return this.#io("loadIntentGraph", () =>
+      loadIntentGraph(this.#store, intent, this.#graphOptions(options)),
+    );
+  }
+
+  /**
+   * One agent's view: the tokens it holds or issued across every intent it took part in, or null
+   * when it appears in no recorded token.
+   */
+  agentGraph(agent: string, options: GraphReadOptions = {}): Promise<Graph | null> {
+    return this.#io("loadAgentGraph", () => loadAgentGraph(this.#store, agent, this.#graphOptions(options)));
+  }
+
+  /** The recorded intents with their token counts by status (`GET /v1/intents`). */
+  intents(options: GraphReadOptions = {}): Promise<IntentList> {
+    return this.#io("listIntents", () => listIntents(this.#store, this.#graphOptions(options)));
+  }
+
+  /**
+   * Registry reads: recorded tokens by intent, agent (issuer or holder), jti or parent hash.
+   *
+   * @example
+   * const [token] = await trust.tokens({ jti, limit: 1 });
+   */
+  tokens(query: TokenQuery): Promise<TokenRecord[]> {
+    return this.#io("findTokens", () => this.#store.findTokens(query));
+  }
+
+  /**
+   * The audit events that concern one token (decisions naming its jti, its `token_recorded`
+   * event, revocations of it), oldest first, at most `limit` (default 500) of the latest, with
+   * `truncated` when more matched. With `intent`, only that intent's events and revocations are
+   * read.
+   */
+  async tokenAudit(
+    jti: string,
+    options: { intent?: string; limit?: number } = {},
+  ): Promise<{ events: AuditEvent[]; truncated: boolean }> {
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 10_000);
+    const { intent } = options;
+    const [token] = await this.tokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
+    const found = new Map<number, AuditEvent>();
+    // The intent's events, and revocations, which are audited without an intent unless they revoke one.
+    const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
+    for (const filter of filters) {
+      let afterId = 0;
+      for (;;) {
+        const page = await this.#io("listAudit", () =>
+          this.#store.listAudit({ ...filter, afterId, limit: 10_000 }),
+        );
+        for (const e of page) if (concernsToken(e, jti, token?.hash)) found.set(e.id, e);
+        const last = page[page.length - 1];
+        if (page.length < 10_000 || last === undefined) break;
+        afterId = last.id;
+      }
+    }
+    const events = [...found.values()].sort((a, b) => a.id - b.id);
+    const truncated = events.length > limit;
+    return { events: truncated ? events.slice(events.length - limit) : events, truncated };
+  }
+
+  /** Display names of agents (cosmetic, never authority); ids without a name are absent. */
+  agentNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.#io("getAgentNames", () => this.#store.getAgentNames([...ids]));
+  }
+
+  /**
+   * A read-only source of new audit events and revocations, for pollers that follow changes made
+   * by other nodes (`GET /v1/events`). Reads go through the facade (failures are counted).
+   */
+  changes(): ChangeSource {
+    return {
+      listAudit: (query) => this.#io("listAudit", () => this.#store.listAudit(query)),
+      listRevocations: (query) => this.#io("listRevocations", () => this.#store.listRevocations(query)),
+    };
+  }
+
   /** The revocation feed: records with seq > afterSeq, ascending. */
   async revocations(
     afterSeq = 0,
@@ -558,6 +508,10 @@ export class Trust {
       await this.#store.close();
     })();
     return this.#closed;
+  }
+
+  #graphOptions(o: GraphReadOptions): LoadGraphOptions {
+    return { ...o, now: o.now ?? this.now() };
   }
 
   /** Unverified descriptions of the presented tokens, for the audit (and, on permit, the registry). */
@@ -652,80 +606,6 @@ export class Trust {
   }
 }
 
-/** The configured limits over the defaults (absent fields keep the default). */
-export function limitsOf(config: BatonConfig): VerifyLimits {
-  const out: VerifyLimits = { ...DEFAULT_LIMITS };
-  for (const [k, v] of Object.entries(config.limits ?? {})) {
-    if (typeof v === "number") out[k as keyof VerifyLimits] = v;
-  }
-  return out;
-}
-
-function verifyPolicyOf(config: BatonConfig, nonces: NonceCheck | undefined): VerifyPolicy {
-  const p = config.policy ?? {};
-  const out: VerifyPolicy = {};
-  if (p.requirePopAud !== undefined) out.requirePopAud = p.requirePopAud;
-  if (p.requireChainAud !== undefined) out.requireChainAud = p.requireChainAud;
-  if (p.requireIntent !== undefined) out.requireIntent = p.requireIntent;
-  const track = p.trackReplay;
-  if (Array.isArray(track))
-    out.trackReplay = (tool) => track.some((pattern) => matchesPattern(pattern, tool));
-  if (nonces) out.nonces = nonces;
-  return out;
-}
-
-/**
- * The data of a decision event. A call whose PoP verified (the decision names its holder) lists
- * the chain's jtis, which attribute it to the leaf token and its agent. Any other decision is not
- * attributed (`jtis: []`): the presented tokens are kept as the hashes of their signing inputs,
- * with short, escaped hints of the jtis and leaf holder they claim, so an unsigned request adds a
- * few hundred bytes to the log whatever it carries.
- */
-function decisionData(
-  d: Decision,
-  input: VerifyInput,
-  infos: (TokenInput | null)[],
-  chain: readonly string[],
-): Record<string, unknown> {
-  const proven = d.holder !== null;
-  const data: Record<string, unknown> = {
-    allow: d.allow,
-    code: d.code,
-    jtis: proven
-      ? infos
-          .slice(0, MAX_AUDITED_JTIS)
-          .map((i) => i?.jti)
-          .filter((j): j is string => j !== undefined)
-          .map((j) => boundText(j, MAX_AUDIT_NAME))
-      : [],
-    message: boundText(d.message, MAX_AUDIT_MESSAGE),
-  };
-  if (!proven && chain.length > 0) {
-    data.chain_hashes = chain.slice(0, MAX_AUDITED_JTIS).map(compactHash);
-    const claimed = infos
-      .slice(0, MAX_AUDITED_JTIS)
-      .map((i) => (i ? boundText(i.jti, MAX_CLAIMED_ID) : null));
-    if (claimed.some((j) => j !== null)) data.claimed_jtis = claimed;
-    const leaf = infos.length === chain.length ? infos.at(-1) : undefined;
-    if (leaf) data.claimed_agent = boundText(leaf.holder, MAX_AUDIT_NAME);
-  }
-  if (d.step !== null) data.step = d.step;
-  if (d.token !== null && d.token >= 0) data.token_index = d.token;
-  if (typeof input.tool === "string") data.tool = boundText(input.tool, MAX_AUDIT_NAME);
-  const hash = argsHash(input.args);
-  if (hash !== null) data.args_sha256 = hash;
-  return data;
-}
-
-/** sha256 hex of JCS(args): what the audit keeps instead of the arguments. */
-export function argsHash(args: unknown): string | null {
-  try {
-    return sha256hex(jcs(args));
-  } catch {
-    return null;
-  }
-}
-
 function summaryOf(t: TokenInput): Omit<TokenSummary, "created"> {
   return {
     jti: t.jti,
@@ -744,4 +624,13 @@ function refuseChain(
   message: string,
 ): RecordChainResult {
   return { ok: false, code, step, token, message };
+}
+
+/** True when an audit event is about the token `jti` (or its `sha256:` hash). */
+function concernsToken(e: AuditEvent, jti: string, hash: string | undefined): boolean {
+  const d = e.data;
+  if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
+  if (d.jti === jti) return true;
+  const target = d.target as { kind?: unknown; id?: unknown } | undefined;
+  return target?.kind === "token" && (target.id === jti || (hash !== undefined && target.id === hash));
 }
