@@ -13,8 +13,8 @@
  * | `BATON_PORT`           | listen port, default `7420`                                |
  *
  * With nothing set at all the service still starts: an empty anchor set (every verify denies,
- * saying so), audience `http://127.0.0.1:7420`, SQLite at `./data/baton.db`. Nothing secret is
- * generated.
+ * saying so), audience `http://127.0.0.1:7420`, SQLite at `./data/baton.db`. The only secret
+ * generated is the node key that signs audit checkpoints (`./data/node.key`, mode 0600).
  *
  * @example
  * const config = loadConfig({ env: process.env, trustAnchorsPath: flags.trust });

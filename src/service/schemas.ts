@@ -192,6 +192,49 @@ export const auditPageSchema = named(
   "A page of audit events; `next` is the `after` of the next page, null at the end",
 );
 
+export const auditCheckpointSchema = named(
+  z.object({
+    id: z.int().describe("Row id: insertion order, the paging cursor"),
+    node: z.string().describe("The signing node's id (thumbprint URI of its node key)"),
+    seq: z.int().describe("The last event id the log held"),
+    hash: z.string().describe("That event's hash"),
+    at: z.int().describe("Unix milliseconds"),
+    jws: z.string().describe('The signed checkpoint (typ "baton-checkpoint+jwt")'),
+  }),
+  "AuditCheckpoint",
+  "A signed checkpoint of the audit head (see specs/audit.md)",
+);
+
+export const auditCheckpointPageSchema = named(
+  z.object({ checkpoints: z.array(auditCheckpointSchema), next: z.int().nullable() }),
+  "AuditCheckpointPage",
+  "A page of checkpoints, oldest first; `next` is the `after` of the next page, null at the end",
+);
+
+export const auditCheckpointQuerySchema = z.strictObject({
+  after: seqParam.describe("Checkpoints with row id > after (the previous page's `next`)").optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}$/, "must be an integer from 1 to 1000")
+    .transform(Number)
+    .pipe(z.int().max(1000))
+    .optional(),
+});
+
+/** At most this many checkpoints per `POST /v1/audit/check`. */
+export const MAX_CHECK_CHECKPOINTS = 1000;
+
+export const auditCheckBodySchema = named(
+  z.strictObject({
+    checkpoints: z
+      .array(z.string().min(1).max(2048))
+      .max(MAX_CHECK_CHECKPOINTS)
+      .describe("Checkpoint JWSs kept outside this service (an earlier export)"),
+  }),
+  "AuditCheckRequest",
+  "Checkpoints to hold the log against, besides the stored ones",
+);
+
 export const auditCheckSchema = named(
   z.union([
     z.object({

@@ -12,8 +12,10 @@ import { type AuditCheckpoint, verifyCheckpoint } from "../core/audit/checkpoint
 import { AuditChainChecker } from "./audit.ts";
 import type { AuditCheckOptions, AuditCheckResult, AuditHead } from "./types.ts";
 
-/** Events per page of the walk: small enough that one page costs well under 50 ms. */
-export const CHECK_PAGE_SIZE = 500;
+/** Events per page read of the walk. */
+export const CHECK_PAGE_SIZE = 256;
+/** The walk yields to the event loop at least this often (ms of work between yields). */
+export const CHECK_SLICE_MS = 5;
 
 /** What a backend gives the check. Every method reads committed data only. */
 export interface AuditCheckReader {
@@ -30,6 +32,16 @@ export interface AuditCheckReader {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Yields once `CHECK_SLICE_MS` of work have passed since the last yield. */
+class Slicer {
+  #since = performance.now();
+  async maybeYield(): Promise<void> {
+    if (performance.now() - this.#since < CHECK_SLICE_MS) return;
+    await turn();
+    this.#since = performance.now();
+  }
+}
+
 type Break = Extract<AuditCheckResult, { ok: false }>;
 
 /** Runs the whole check over `reader`. */
@@ -42,17 +54,19 @@ export async function runAuditCheck(
   const head = await reader.head();
 
   const checker = new AuditChainChecker();
+  const slicer = new Slicer();
   let afterId = 0;
   while (afterId < head.lastId) {
     const rows = await reader.events(afterId, head.lastId, pageSize);
     for (const row of rows) {
       const broken = checker.push(row);
       if (broken) return broken;
+      await slicer.maybeYield();
     }
     const next = checker.lastId;
     if (rows.length < pageSize || next <= afterId) break;
     afterId = next;
-    await turn();
+    await slicer.maybeYield();
   }
   const chain = checker.finish(head);
   if (!chain.ok) return chain;
@@ -64,6 +78,7 @@ export async function runAuditCheck(
   const visit = async (batch: { label: string; jws: unknown }[]): Promise<Break | undefined> => {
     const within: AuditCheckpoint[] = [];
     for (const { label, jws } of batch) {
+      await slicer.maybeYield();
       const v = verifyCheckpoint(jws, options.trustedNodes ? { trustedNodes: options.trustedNodes } : {});
       if (!v.ok) {
         return { ok: false, id: 0, reason: "checkpoint_invalid", message: `${label}: ${v.message}` };
@@ -97,7 +112,6 @@ export async function runAuditCheck(
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) break;
     afterRow = last.id;
-    await turn();
   }
   const extra = options.checkpoints ?? [];
   for (let i = 0; i < extra.length; i += pageSize) {
@@ -106,7 +120,6 @@ export async function runAuditCheck(
       .map((jws, j) => ({ label: `given checkpoint ${i + j + 1}`, jws }));
     const invalid = await visit(slice);
     if (invalid) return invalid;
-    await turn();
   }
 
   if (mismatch) return mismatch;

@@ -15,6 +15,7 @@ export type { IntentList, IntentSummary } from "../graph/load.ts";
 export { AUDIT_EVENT_TYPES, type AuditEventType } from "../store/audit.ts";
 /** Store records as the facade hands them out (types only: edges never hold the store). */
 export type {
+  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
@@ -32,6 +33,7 @@ export type {
   AuditPage,
   AuditPageQuery,
   ChangeSource,
+  CheckpointPage,
   GraphReadOptions,
   Readiness,
   RecordChainResult,

@@ -32,6 +32,7 @@ import { PendingApprovals } from "../policy/pending.ts";
 import type { RevocationState } from "../store/revocation-state.ts";
 import type {
   AuditCheckOptions,
+  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
@@ -52,6 +53,7 @@ import type {
   AuditPage,
   AuditPageQuery,
   ChangeSource,
+  CheckpointPage,
   GraphReadOptions,
   Readiness,
   RecordChainResult,
@@ -325,6 +327,17 @@ export class Trust {
    */
   checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
     return this.#io("checkAudit", () => this.#store.checkAudit(options));
+  }
+
+  /** One page of the stored audit checkpoints, oldest first (limit default 100, at most 1000). */
+  async auditCheckpoints(query: { after?: number; limit?: number } = {}): Promise<CheckpointPage> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    const list = await this.#io("listAuditCheckpoints", () =>
+      this.#store.listAuditCheckpoints({ afterId: query.after ?? 0, limit: limit + 1 }),
+    );
+    const more = list.length > limit;
+    const page = more ? list.slice(0, limit) : list;
+    return { checkpoints: page, next: more ? (page.at(-1)?.id ?? null) : null };
   }
 
   /** The audit log as JSON Lines (one JCS event per line), in bounded memory. */

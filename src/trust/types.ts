@@ -9,7 +9,13 @@ import type { FindingOptions } from "../core/graph/types.ts";
 import type { NonceCheck } from "../core/ports.ts";
 import type { RevocationCode } from "../core/revocation/index.ts";
 import type { RevocationState } from "../store/revocation-state.ts";
-import type { AuditEvent, AuditFilter, RevocationRecord, Store } from "../store/types.ts";
+import type {
+  AuditCheckpointRecord,
+  AuditEvent,
+  AuditFilter,
+  RevocationRecord,
+  Store,
+} from "../store/types.ts";
 
 /** What `verify` takes: the untrusted presentation and the call it authorises. */
 export interface VerifyInput {
@@ -53,6 +59,13 @@ export interface AuditPageQuery extends AuditFilter {
 
 export interface AuditPage {
   events: AuditEvent[];
+  /** Pass as `after` to get the next page; null at the end. */
+  next: number | null;
+}
+
+/** One page of the stored audit checkpoints. */
+export interface CheckpointPage {
+  checkpoints: AuditCheckpointRecord[];
   /** Pass as `after` to get the next page; null at the end. */
   next: number | null;
 }

@@ -130,6 +130,28 @@ describe("GET /v1/graph/audit", () => {
   });
 });
 
+describe("GET /v1/graph/audit paging", () => {
+  it("pages a token's events with limit and after, read from the per-token index", async () => {
+    type Page = { events: { id: number }[]; truncated: boolean; next: number | null };
+    const url = `/v1/graph/audit?jti=${s.jti.helper}&intent=${INTENT.id}`;
+    const all = (await app.inject({ url })).json() as Page;
+    expect(all.next).toBeNull();
+    const first = (await app.inject({ url: `${url}&limit=3` })).json() as Page;
+    expect(first.events.map((e) => e.id)).toEqual(all.events.slice(0, 3).map((e) => e.id));
+    expect(first.truncated).toBe(true);
+    expect(first.next).toBe(first.events[2]?.id);
+    const rest = (await app.inject({ url: `${url}&limit=3&after=${first.next}` })).json() as Page;
+    expect(rest.events.map((e) => e.id)).toEqual(all.events.slice(3).map((e) => e.id));
+    expect(rest).toMatchObject({ truncated: false, next: null });
+  });
+
+  it("refuses a page size above 500 and an after that is not an event id", async () => {
+    const base = `/v1/graph/audit?jti=${s.jti.helper}`;
+    expect((await app.inject({ url: `${base}&limit=501` })).statusCode).toBe(400);
+    expect((await app.inject({ url: `${base}&after=-1` })).statusCode).toBe(400);
+  });
+});
+
 describe("GET /ui", () => {
   it("serves the inspector page with scripts from this origin only", async () => {
     const res = await app.inject({ url: "/ui" });

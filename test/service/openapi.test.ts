@@ -8,6 +8,8 @@ const ROUTES: [string, string][] = [
   ["/v1/revocations", "get"],
   ["/v1/audit", "get"],
   ["/v1/audit/check", "get"],
+  ["/v1/audit/check", "post"],
+  ["/v1/audit/checkpoints", "get"],
   ["/v1/agents/{id}", "get"],
   ["/healthz", "get"],
   ["/readyz", "get"],

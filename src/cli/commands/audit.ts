@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { type JsonValue, jcs } from "../../core/index.ts";
 import type { AuditEvent } from "../../store/types.ts";
@@ -164,24 +164,80 @@ export const auditTail: Command = {
   },
 };
 
+/** A whole check can take a while on a large log; the service keeps serving meanwhile. */
+const CHECK_TIMEOUT_MS = 600_000;
+/** Checkpoints per `POST /v1/audit/check`. */
+const CHECK_CHUNK = 1000;
+
+const checkpointLineSchema = z.object({ jws: z.string().min(1).max(2048) });
+
+/** Checkpoint JWSs from a file of JSON Lines (`audit export --checkpoints`) or bare compact JWSs. */
+async function readCheckpointFile(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const out: string[] = [];
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (!line.startsWith("{")) {
+      out.push(line);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new UsageError(`${path} line ${i + 1}: not JSON`);
+    }
+    out.push(validate(checkpointLineSchema, value, `${path} line ${i + 1}`).jws);
+  }
+  return out;
+}
+
 export const auditCheck: Command = {
   name: "audit check",
-  summary: "walk the audit log's hash chain and report the first broken event",
-  usage: "audit check [--db PATH | --server URL]",
-  options: { ...SOURCE },
-  details: "Exit 0 when the chain is intact, 1 when an event was altered, removed or cut off.",
-  examples: ["baton audit check --db data/baton.db"],
+  summary: "walk the audit log's hash chain and its signed checkpoints; report the first break",
+  usage: "audit check [--db PATH | --server URL] [--checkpoints FILE]",
+  options: {
+    ...SOURCE,
+    checkpoints: {
+      type: "string",
+      value: "FILE",
+      description: "also hold the log against these checkpoints (from audit export --checkpoints)",
+    },
+  },
+  details:
+    "Exit 0 when the chain is intact, 1 when an event was altered, removed or cut off: a head below a signed checkpoint is tail_missing, even if the head row was moved to match. Keep `audit export --checkpoints` output outside the database and pass it here.",
+  examples: [
+    "baton audit check --db data/baton.db",
+    "baton audit check --server http://127.0.0.1:7420 --checkpoints checkpoints.jsonl",
+  ],
   async run(args, ctx) {
+    const file = str(args, "checkpoints");
+    const given = file !== undefined ? await readCheckpointFile(file) : [];
     let result: Record<string, JsonValue>;
     if (oneSource(args) === "server") {
       const server = str(args, "server") as string;
-      const r = await request(server, "GET", "/v1/audit/check");
-      if (r.status !== 200) throw unexpectedAnswer(server, r);
-      result = r.body as Record<string, JsonValue>;
+      const chunks: (string[] | null)[] = given.length === 0 ? [null] : [];
+      for (let i = 0; i < given.length; i += CHECK_CHUNK) chunks.push(given.slice(i, i + CHECK_CHUNK));
+      result = {};
+      for (const chunk of chunks) {
+        const r =
+          chunk === null
+            ? await request(server, "GET", "/v1/audit/check", undefined, CHECK_TIMEOUT_MS)
+            : await request(server, "POST", "/v1/audit/check", { checkpoints: chunk }, CHECK_TIMEOUT_MS);
+        if (r.status !== 200) throw unexpectedAnswer(server, r);
+        result = r.body as Record<string, JsonValue>;
+        if (result.ok !== true) break;
+      }
     } else {
-      const r = await withTrust(args, ctx, (trust) => trust.checkAudit());
+      const r = await withTrust(args, ctx, (trust) => trust.checkAudit({ checkpoints: given }));
       result = r.ok
-        ? { ok: true, count: r.count, head_hash: r.headHash }
+        ? { ok: true, count: r.count, head_hash: r.headHash, checkpoints: r.checkpoints as JsonValue }
         : { ok: false, id: r.id, reason: r.reason, message: r.message };
     }
     if (args.json) {
@@ -190,13 +246,25 @@ export const auditCheck: Command = {
       const s = style(ctx);
       ctx.stdout.write(
         result.ok === true
-          ? `${s.ok("✓")} audit log intact: ${text(result.count)} event${result.count === 1 ? "" : "s"}, head ${esc(String(result.head_hash).slice(0, 16))}…\n`
+          ? `${s.ok("✓")} audit log intact: ${text(result.count)} event${result.count === 1 ? "" : "s"}, head ${esc(String(result.head_hash).slice(0, 16))}…${checkpointSummary(result.checkpoints)}\n`
           : `${s.bad("✗")} audit log broken at event ${text(result.id)} (${text(result.reason)}): ${text(result.message)}\n`,
       );
     }
     return result.ok === true ? 0 : 1;
   },
 };
+
+/** `; 3 checkpoints verified, latest at event 42 by node …` (or that none exists yet). */
+function checkpointSummary(value: JsonValue | undefined): string {
+  const c = value as { count?: unknown; latest?: { node?: unknown; seq?: unknown } } | undefined;
+  if (c === undefined || typeof c.count !== "number") return "";
+  if (c.count === 0) return "; no signed checkpoint yet";
+  const latest =
+    c.latest !== undefined
+      ? `, latest at event ${Number(c.latest.seq)} by node ${shortId(String(c.latest.node))}`
+      : "";
+  return `; ${c.count} checkpoint${c.count === 1 ? "" : "s"} verified${latest}`;
+}
 
 /** An ISO 8601 date-time (or unix milliseconds) → unix ms. */
 function timeFlag(args: ParsedArgs, name: string): number | undefined {
@@ -211,15 +279,23 @@ function timeFlag(args: ParsedArgs, name: string): number | undefined {
 export const auditExport: Command = {
   name: "audit export",
   summary: "export audit events as JSON Lines (one JCS event per line)",
-  usage: "audit export [--db PATH | --server URL] [--from ISO] [--to ISO] [--out FILE]",
+  usage: "audit export [--db PATH | --server URL] [--from ISO] [--to ISO] [--checkpoints] [--out FILE]",
   options: {
     ...SOURCE,
+    checkpoints: {
+      type: "boolean",
+      description: "export the signed head checkpoints instead of the events (keep them elsewhere)",
+    },
     from: { type: "string", value: "ISO", description: "events at or after this time" },
     to: { type: "string", value: "ISO", description: "events before this time" },
     out: { type: "string", value: "FILE", description: "write here instead of stdout" },
   },
-  details: "Each line carries prev_hash and hash, so the export can be checked on its own.",
-  examples: ["baton audit export --db data/baton.db --from 2025-01-01T00:00:00Z --out audit.jsonl"],
+  details:
+    "Each line carries prev_hash and hash, so the export can be checked on its own. With --checkpoints, one signed checkpoint per line ({id, node, seq, hash, at, jws}): `audit check --checkpoints FILE` holds the log against them later.",
+  examples: [
+    "baton audit export --db data/baton.db --from 2025-01-01T00:00:00Z --out audit.jsonl",
+    "baton audit export --server http://127.0.0.1:7420 --checkpoints --out checkpoints.jsonl",
+  ],
   async run(args, ctx) {
     const filter: Filter = {};
     const from = timeFlag(args, "from");
@@ -242,8 +318,14 @@ export const auditExport: Command = {
       else ctx.stdout.write(line);
     };
     let count = 0;
+    const checkpoints = args.values.checkpoints === true;
+    if (checkpoints && (from !== undefined || to !== undefined)) {
+      throw new UsageError("--checkpoints exports every checkpoint: drop --from and --to");
+    }
     try {
-      if (oneSource(args) === "server") {
+      if (checkpoints) {
+        count = await eachCheckpoint(args, ctx, async (c) => write(`${jcs(c)}\n`));
+      } else if (oneSource(args) === "server") {
         await eachEvent(args, ctx, filter, async (e) => {
           await write(`${jcs(e)}\n`);
           count++;
@@ -262,10 +344,56 @@ export const auditExport: Command = {
     if (file) {
       ctx.stdout.write(
         args.json
-          ? jsonLine({ out, events: count })
-          : `${style(ctx).ok("✓")} exported ${count} event${count === 1 ? "" : "s"} → ${esc(out ?? "")}\n`,
+          ? jsonLine(checkpoints ? { out, checkpoints: count } : { out, events: count })
+          : `${style(ctx).ok("✓")} exported ${count} ${checkpoints ? "checkpoint" : "event"}${count === 1 ? "" : "s"} → ${esc(out ?? "")}\n`,
       );
     }
     return 0;
   },
 };
+
+const checkpointPageSchema = z.object({
+  checkpoints: z.array(
+    z.object({
+      id: z.int(),
+      node: z.string(),
+      seq: z.int(),
+      hash: z.string(),
+      at: z.int(),
+      jws: z.string(),
+    }),
+  ),
+  next: z.int().nullable(),
+});
+
+/** Calls `visit` with every stored checkpoint, oldest first; returns how many. */
+async function eachCheckpoint(
+  args: ParsedArgs,
+  ctx: CliContext,
+  visit: (c: z.output<typeof checkpointPageSchema>["checkpoints"][number]) => Promise<void>,
+): Promise<number> {
+  let count = 0;
+  const pages = async (next: (after: number) => Promise<z.output<typeof checkpointPageSchema>>) => {
+    let after = 0;
+    for (;;) {
+      const page = await next(after);
+      for (const c of page.checkpoints) {
+        await visit(c);
+        count++;
+      }
+      if (page.next === null) return;
+      after = page.next;
+    }
+  };
+  if (oneSource(args) === "server") {
+    const server = str(args, "server") as string;
+    await pages(async (after) => {
+      const r = await request(server, "GET", `/v1/audit/checkpoints?after=${after}&limit=${PAGE}`);
+      if (r.status !== 200) throw unexpectedAnswer(server, r);
+      return validate(checkpointPageSchema, r.body, `${server} /v1/audit/checkpoints`);
+    });
+  } else {
+    await withTrust(args, ctx, (trust) => pages((after) => trust.auditCheckpoints({ after, limit: PAGE })));
+  }
+  return count;
+}

@@ -1,7 +1,14 @@
-/** `GET /v1/audit` (paged, filtered) and `GET /v1/audit/check` (walks the hash chain). */
+/**
+ * `GET /v1/audit` (paged, filtered), `GET /v1/audit/check` (walks the hash chain and holds it
+ * against the signed head checkpoints), `POST /v1/audit/check` (the same, with checkpoints kept
+ * elsewhere) and `GET /v1/audit/checkpoints` (the stored checkpoints, to keep a copy outside).
+ */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { AuditPageQuery, Trust } from "../../trust/index.ts";
+import type { AuditCheckResult, AuditPageQuery, Trust } from "../../trust/index.ts";
 import {
+  auditCheckBodySchema,
+  auditCheckpointPageSchema,
+  auditCheckpointQuerySchema,
   auditCheckSchema,
   auditPageSchema,
   auditQuerySchema,
@@ -54,11 +61,57 @@ export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
         },
       },
     },
-    async () => {
-      const r = await trust.checkAudit();
-      return r.ok
-        ? { ok: true as const, count: r.count, head_hash: r.headHash, checkpoints: r.checkpoints }
-        : { ok: false as const, id: r.id, reason: r.reason, message: r.message };
+    async () => checkResult(await trust.checkAudit()),
+  );
+
+  app.post(
+    "/v1/audit/check",
+    {
+      schema: {
+        tags: ["audit"],
+        summary: "Check the audit hash chain against checkpoints kept elsewhere",
+        description:
+          "Like GET, and also holds the log against the given checkpoints (an earlier export of GET /v1/audit/checkpoints): a head below one of them is `tail_missing`, even when the stored checkpoints were deleted too.",
+        body: auditCheckBodySchema,
+        response: {
+          200: jsonResponse(auditCheckSchema, "The check result (a broken chain too)"),
+          400: problemResponse("Bad body"),
+          503: problemResponse("Store unavailable"),
+        },
+      },
+    },
+    async (request) => checkResult(await trust.checkAudit({ checkpoints: request.body.checkpoints })),
+  );
+
+  app.get(
+    "/v1/audit/checkpoints",
+    {
+      schema: {
+        tags: ["audit"],
+        summary: "List the signed audit head checkpoints",
+        description:
+          "Oldest first. Keep a copy outside this service's database (`baton audit export --checkpoints`): checked against it later, the log cannot lose its tail unnoticed.",
+        querystring: auditCheckpointQuerySchema,
+        response: {
+          200: jsonResponse(auditCheckpointPageSchema, "A page of checkpoints"),
+          400: problemResponse("Bad query"),
+          503: problemResponse("Store unavailable"),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return trust.auditCheckpoints({
+        ...(q.after !== undefined ? { after: q.after } : {}),
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      });
     },
   );
 };
+
+/** The wire spelling of a check result. */
+function checkResult(r: AuditCheckResult) {
+  return r.ok
+    ? { ok: true as const, count: r.count, head_hash: r.headHash, checkpoints: r.checkpoints }
+    : { ok: false as const, id: r.id, reason: r.reason, message: r.message };
+}

@@ -1,0 +1,68 @@
+import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { verifyCheckpoint } from "../../src/core/audit/checkpoint.ts";
+import { BatonError } from "../../src/core/errors.ts";
+import { AgentKey } from "../../src/core/keys/agent-key.ts";
+import { loadNodeKey } from "../../src/store/node-key.ts";
+import { openStore } from "../../src/store/open.ts";
+import { tempDir } from "./harness.ts";
+
+describe("node key", () => {
+  const dirs: { remove(): void }[] = [];
+  const dir = () => {
+    const d = tempDir("baton-node-key-");
+    dirs.push(d);
+    return d.path;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove();
+  });
+
+  it("is generated mode 0600 when absent, and read back the same", () => {
+    const path = join(dir(), "data", "node.key");
+    const key = loadNodeKey(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ kty: "OKP", crv: "Ed25519" });
+    expect(loadNodeKey(path).id).toBe(key.id);
+  });
+
+  it("refuses a key file that group or others can read, naming the file and the mode", () => {
+    const path = join(dir(), "node.key");
+    writeFileSync(path, JSON.stringify(AgentKey.generate().toPrivateJwk()), { mode: 0o600 });
+    chmodSync(path, 0o644);
+    expect(() => loadNodeKey(path)).toThrow(BatonError);
+    expect(() => loadNodeKey(path)).toThrow(/node\.key.*mode 0644.*chmod 600/);
+  });
+
+  it("refuses a symlink, a missing file when asked not to create, and a file that is no key", () => {
+    const d = dir();
+    const target = join(d, "real.key");
+    writeFileSync(target, JSON.stringify(AgentKey.generate().toPrivateJwk()), { mode: 0o600 });
+    const link = join(d, "node.key");
+    symlinkSync(target, link);
+    expect(() => loadNodeKey(link)).toThrow(/not a regular file/);
+    expect(() => loadNodeKey(join(d, "absent.key"), { create: false })).toThrow(/does not exist/);
+    const junk = join(d, "junk.key");
+    writeFileSync(junk, "not json", { mode: 0o600 });
+    expect(() => loadNodeKey(junk)).toThrow(/JSON private key/);
+  });
+
+  it("signs a checkpoint when a store opened with a schedule closes, with the key from the data dir", async () => {
+    const d = dir();
+    const path = join(d, "db", "baton.db");
+    const store = await openStore({ path, checkpoints: { intervalMs: 0, everyEvents: 0 } });
+    const event = await store.appendAudit({ type: "approval", data: {} });
+    await store.close();
+    const key = loadNodeKey(join(d, "db", "node.key"), { create: false });
+    const reopened = await openStore({ path });
+    const [stored] = await reopened.listAuditCheckpoints();
+    expect(stored).toMatchObject({ node: key.id, seq: 1, hash: event.hash });
+    expect(verifyCheckpoint(stored?.jws)).toMatchObject({ ok: true, checkpoint: { node: key.id, seq: 1 } });
+    expect(await reopened.checkAudit({ trustedNodes: new Set([key.id]) })).toMatchObject({
+      ok: true,
+      checkpoints: { count: 1, latest: { node: key.id, seq: 1 } },
+    });
+    await reopened.close();
+  });
+});
