@@ -38,6 +38,7 @@ export const approvalsRoutes: FastifyPluginAsyncZod<ApprovalsRoutesOptions> = as
     {
       schema: {
         tags: ["approvals"],
+        operationId: "listPendingApprovals",
         summary: "Calls waiting for a step-up approval",
         description:
           "Calls that were denied `approval_required` on this node and have not been permitted since, until their PoP leaves the freshness window.",

@@ -28,7 +28,7 @@ import { renderMermaid } from "../../graph/render-mermaid.ts";
 import type { AuditEvent, AuditFilter, Store } from "../../store/types.ts";
 import { ProblemError } from "../problems.ts";
 import { problemResponse } from "../schemas.ts";
-import { eventRoutes } from "./events.ts";
+import { type EventRoutesOptions, type EventStreamLimits, eventRoutes } from "./events.ts";
 
 export interface GraphRoutesOptions extends FindingOptions {
   /** The store to read; or give `trust` when the facade exposes its store. */
@@ -42,6 +42,10 @@ export interface GraphRoutesOptions extends FindingOptions {
   pollIntervalMs?: number;
   /** Serve the inspector at /ui. Default true. */
   ui?: boolean;
+  /** Caps of `/v1/events` (streams in all and per caller, bytes queued per slow reader). */
+  sse?: EventStreamLimits;
+  /** Who the caller of `/v1/events` is, for its per-caller cap (default: identity, else address). */
+  callerOf?: EventRoutesOptions["callerOf"];
 }
 
 const id = z.string().min(1).max(4096);
@@ -122,6 +126,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "getGraph",
         summary: "The delegation graph of an intent or an agent",
         description:
           "JSON `{view, intent|agent, now, nodes, edges, findings, summary}` (see specs/graph.md), or a Graphviz (`format=dot`) or Mermaid (`format=mermaid`) document.",
@@ -165,6 +170,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "getTokenAudit",
         summary: "Audit events about one token",
         description:
           "Decisions whose chain names the token, its `token_recorded` event and revocations that target it, oldest first (at most 500).",
@@ -219,6 +225,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "listIntents",
         summary: "Intents with token counts and status",
         response: {
           200: {
@@ -249,6 +256,8 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     store,
     ...(options.events ? { events: options.events } : {}),
     pollIntervalMs: options.pollIntervalMs ?? 500,
+    ...options.sse,
+    ...(options.callerOf ? { callerOf: options.callerOf } : {}),
   });
 
   if (options.ui !== false) await registerUi(app);
