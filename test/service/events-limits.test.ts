@@ -6,6 +6,7 @@
 import { connect, type Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.ts";
 import { EventBus, type GraphEvent } from "../../src/graph/events.ts";
 import { buildApp } from "../../src/service/app.ts";
 import { defaultCallerOf, type EventStreamLimits } from "../../src/service/routes/events.ts";
@@ -124,6 +125,14 @@ describe("GET /v1/events limits (issue 9 item 2)", () => {
     expect(await connections(app as FastifyInstance)).toBe(20);
     (globalThis as { gc?: () => void }).gc?.();
     const before = process.memoryUsage();
+    let peak = { rss: 0, heap: 0 };
+    const sample = () => {
+      const m = process.memoryUsage();
+      peak = {
+        rss: Math.max(peak.rss, m.rss - before.rss),
+        heap: Math.max(peak.heap, m.heapUsed + m.external - before.heapUsed - before.external),
+      };
+    };
     // 300 events of ≈ 32 KiB each (long attacker-chosen jtis): ≈ 9.6 MB for every stream, 190 MB
     // for the 20 of them if queues were unbounded.
     const big = "j".repeat(32 * 1024);
@@ -136,18 +145,22 @@ describe("GET /v1/events limits (issue 9 item 2)", () => {
         jtis: [`${big}${i}`],
       };
       bus.publish(e);
-      if (i % 50 === 0) await sleep(5);
+      if (i % 25 === 0) {
+        sample();
+        await sleep(5);
+      }
     }
+    sample();
     await sleep(200);
-    const after = process.memoryUsage();
+    sample();
     const mb = (n: number) => (n / 1_048_576).toFixed(1);
     console.info(
-      `SSE memory with 20 slow clients: rss +${mb(after.rss - before.rss)} MB, heapUsed +${mb(after.heapUsed - before.heapUsed)} MB, external+arrayBuffers +${mb(after.external + after.arrayBuffers - before.external - before.arrayBuffers)} MB; open connections ${await connections(app as FastifyInstance)}/20`,
+      `SSE memory with 20 slow clients: peak rss +${mb(peak.rss)} MB, peak heapUsed+external +${mb(peak.heap)} MB; open connections ${await connections(app as FastifyInstance)}/20`,
     );
     // Every slow reader was dropped, and its queue freed.
     expect(await connections(app as FastifyInstance)).toBe(0);
     // Bound: 20 × 256 KiB of queue plus kernel buffers is ≈ 5 MB; unbounded it would be ≈ 190 MB.
-    expect(after.heapUsed + after.external - before.heapUsed - before.external).toBeLessThan(64 * 1_048_576);
+    expect(peak.heap).toBeLessThan(64 * 1_048_576);
   });
 
   it("drops a reader that stays under back-pressure without draining", async () => {
@@ -155,10 +168,12 @@ describe("GET /v1/events limits (issue 9 item 2)", () => {
     await rawStream(port, "slow");
     // Fill the socket's kernel buffers so that write() reports back-pressure, far below the byte bound.
     const chunk = "x".repeat(64 * 1024);
-    for (let i = 0; i < 64; i++)
+    for (let i = 0; i < 256; i++)
       bus.publish({ type: "revocation", at: i, target: { kind: "token", id: `${chunk}${i}` } });
     expect(await connections(app as FastifyInstance)).toBe(1);
-    await sleep(600);
+    // 16 MiB queued, under the 64 MiB bound: only the stall timer can drop it.
+    const deadline = Date.now() + 3000;
+    while ((await connections(app as FastifyInstance)) > 0 && Date.now() < deadline) await sleep(50);
     expect(await connections(app as FastifyInstance)).toBe(0);
   });
 
@@ -199,5 +214,32 @@ describe("GET /v1/events limits (issue 9 item 2)", () => {
     expect(defaultCallerOf(bare)).toBe("ip:10.0.0.7");
     const authed = { ip: "10.0.0.7", caller: { id: "key_123" } } as unknown as FastifyRequest;
     expect(defaultCallerOf(authed)).toBe("id:key_123");
+  });
+
+  it("reads the limits from the configuration and BATON_* variables", () => {
+    const d = loadConfig({ env: {} }).server;
+    expect(d).toMatchObject({
+      requestTimeoutMs: 30_000,
+      maxConnections: 1024,
+      sse: { maxStreams: 100, maxStreamsPerCaller: 8, maxBufferedBytes: 1_048_576 },
+    });
+    const file = JSON.stringify({ server: { sse: { maxBufferedBytes: 65_536 }, requestTimeoutMs: 5000 } });
+    const c = loadConfig({
+      env: {
+        BATON_CONFIG: "c.json",
+        BATON_SSE_MAX_STREAMS: "10",
+        BATON_SSE_MAX_STREAMS_PER_CALLER: "2",
+        BATON_MAX_CONNECTIONS: "64",
+      },
+      readFile: () => file,
+    }).server;
+    expect(c).toMatchObject({
+      requestTimeoutMs: 5000,
+      maxConnections: 64,
+      sse: { maxStreams: 10, maxStreamsPerCaller: 2, maxBufferedBytes: 65_536 },
+    });
+    expect(() => loadConfig({ env: { BATON_SSE_MAX_STREAMS: "many" } })).toThrow(
+      /BATON_SSE_MAX_STREAMS: "many"/,
+    );
   });
 });
