@@ -18,7 +18,7 @@ const ROUTES: [string, string][] = [
   ["/v1/intents", "get"],
   // Live graph changes, Server-Sent Events (routes/events.ts).
   ["/v1/events", "get"],
-  // Step-up approvals waiting on this node (src/policy/approvals-routes.ts).
+  // Step-up approvals waiting on this node (src/service/routes/approvals.ts).
   ["/v1/approvals", "get"],
 ];
 

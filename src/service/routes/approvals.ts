@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { PendingApprovals } from "./pending.ts";
+import type { PendingApprovals } from "../../policy/pending.ts";
 
 export interface ApprovalsRoutesOptions {
   pending: PendingApprovals;
