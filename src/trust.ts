@@ -22,6 +22,7 @@ import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "./core/c
 import type { JsonValue } from "./core/constraints/index.ts";
 import { jcs, sha256hex } from "./core/encoding.ts";
 import type { DecisionCode } from "./core/errors.ts";
+import type { GraphSource } from "./core/graph/source.ts";
 import type { NonceCheck, PermitLedger, RevocationTarget } from "./core/ports.ts";
 import { type RevocationCode, verifyRevocationRequest } from "./core/revocation/index.ts";
 import { matchesPattern } from "./core/token/claims.ts";
@@ -605,6 +606,27 @@ export class Trust {
       }
       throw new StoreUnavailableError(operation, e);
     }
+  }
+
+  #graphSource: GraphSource | undefined;
+
+  /**
+   * Read-only graph facts for the delegation graph, `/v1/intents`, the per-token audit view and the
+   * live events: the core's `GraphSource` port over this facade's store. A failed read counts as a
+   * store error (listeners, metrics) and surfaces as `StoreUnavailableError`, like the facade's
+   * other reads; nothing here can write.
+   *
+   * @example
+   * const graph = await loadIntentGraph(trust.graph, "triage-acme-site", { now: trust.now() });
+   */
+  get graph(): GraphSource {
+    this.#graphSource ??= {
+      findTokens: (query) => this.#io("findTokens", () => this.#store.findTokens(query)),
+      listRevocations: (options) => this.#io("listRevocations", () => this.#store.listRevocations(options)),
+      listAudit: (query) => this.#io("listAudit", () => this.#store.listAudit(query)),
+      getAgentNames: (agents) => this.#io("getAgentNames", () => this.#store.getAgentNames(agents)),
+    };
+    return this.#graphSource;
   }
 }
 

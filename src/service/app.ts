@@ -43,10 +43,10 @@ export interface AppOptions {
   /** Also export process metrics (CPU, memory, event loop). Default false. */
   defaultMetrics?: boolean;
   /**
-   * The delegation graph, its live events and the /ui inspector (`routes/graph.ts`), read from the
-   * facade's store. Default on; false leaves them out.
+   * The delegation graph, its live events and the /ui inspector (`routes/graph.ts`), read through
+   * the facade's `graph` (the core's `GraphSource` port). Default on; false leaves them out.
    */
-  graph?: false | Omit<GraphRoutesOptions, "store" | "trust">;
+  graph?: false | Omit<GraphRoutesOptions, "source" | "store" | "trust">;
   /**
    * More routes, registered after the built-in ones, under the same error handler, body parser
    * and zod compilers (so their schemas must be zod schemas to appear in /openapi.json).

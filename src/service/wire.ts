@@ -3,8 +3,10 @@
  * drop anything these do not name.
  */
 import type { Decision } from "../core/chain/options.ts";
-import type { RevocationRecord } from "../store/types.ts";
-import type { AgentToken, AgentView, TokenSummary } from "../trust.ts";
+import type { AgentToken, AgentView, RevokeResult, TokenSummary } from "../trust.ts";
+
+/** A stored revocation, as the facade returns it. */
+type RevocationRecord = Extract<RevokeResult, { ok: true }>["record"];
 
 export function decisionWire(d: Decision) {
   return {

@@ -23,9 +23,9 @@ import type { ServerResponse } from "node:http";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { GraphSource } from "../../core/graph/index.ts";
 import { type EventBus, eventKey, type GraphEvent } from "../../graph/events.ts";
 import { StorePoller } from "../../graph/poll.ts";
-import type { Store } from "../../store/types.ts";
 import { ProblemError } from "../problems.ts";
 import { problemResponse } from "../schemas.ts";
 
@@ -42,7 +42,8 @@ export interface EventStreamLimits {
 }
 
 export interface EventRoutesOptions extends EventStreamLimits {
-  store: Store;
+  /** What the poller reads new audit events and revocations from (the facade's `graph`). */
+  source: GraphSource;
   events?: EventBus;
   /** 0 disables polling the store. Default 500. */
   pollIntervalMs?: number;
@@ -197,7 +198,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   const callerOf = options.callerOf ?? defaultCallerOf;
   const poller =
     interval > 0
-      ? new StorePoller(options.store, {
+      ? new StorePoller(options.source, {
           intervalMs: interval,
           onError: (err) => app.log.warn({ err }, "graph events: polling the store failed"),
         })

@@ -10,7 +10,7 @@
  *   dagre layout served from node_modules: the page needs no network beyond this service).
  *
  * @example
- *   await app.register(graphRoutes, { store, events });
+ *   await app.register(graphRoutes, { trust, events }); // reads through trust.graph (a GraphSource)
  *   const res = await app.inject({ url: "/v1/graph?intent=triage-acme-site&format=mermaid" });
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -20,20 +20,28 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { FindingOptions } from "../../core/graph/index.ts";
+import type {
+  FindingOptions,
+  GraphAuditEvent,
+  GraphAuditQuery,
+  GraphSource,
+} from "../../core/graph/index.ts";
 import type { EventBus } from "../../graph/events.ts";
 import { listIntents, loadAgentGraph, loadIntentGraph } from "../../graph/load.ts";
 import { renderDot } from "../../graph/render-dot.ts";
 import { renderMermaid } from "../../graph/render-mermaid.ts";
-import type { AuditEvent, AuditFilter, Store } from "../../store/types.ts";
 import { ProblemError } from "../problems.ts";
 import { problemResponse } from "../schemas.ts";
 import { type EventRoutesOptions, type EventStreamLimits, eventRoutes } from "./events.ts";
 
 export interface GraphRoutesOptions extends FindingOptions {
-  /** The store to read; or give `trust` when the facade exposes its store. */
-  store?: Store;
-  trust?: { readonly store: Store };
+  /**
+   * What the routes read: the trust facade's `graph` (give `trust`), or any `GraphSource` (`source`;
+   * `store` is the same option under its former name, and a `Store` is a `GraphSource`).
+   */
+  source?: GraphSource;
+  store?: GraphSource;
+  trust?: { readonly graph: GraphSource };
   /** Live events published by the facade; without it `/v1/events` relies on polling the store. */
   events?: EventBus;
   /** Unix ms; default Date.now. */
@@ -92,10 +100,10 @@ function sendText(reply: unknown, type: string, body: string): FastifyReply {
   return (reply as FastifyReply).type(type).send(body);
 }
 
-function storeOf(o: GraphRoutesOptions): Store {
-  const store = o.store ?? o.trust?.store;
-  if (!store) throw new TypeError("graphRoutes needs a store (or a trust facade that exposes one)");
-  return store;
+function sourceOf(o: GraphRoutesOptions): GraphSource {
+  const source = o.source ?? o.store ?? o.trust?.graph;
+  if (!source) throw new TypeError("graphRoutes needs a GraphSource (the trust facade's graph)");
+  return source;
 }
 
 function findingOptions(o: GraphRoutesOptions): FindingOptions {
@@ -108,7 +116,7 @@ function findingOptions(o: GraphRoutesOptions): FindingOptions {
 }
 
 /** True when an audit event is about the token `jti`. */
-function concerns(e: AuditEvent, jti: string, hash: string | undefined): boolean {
+function concerns(e: GraphAuditEvent, jti: string, hash: string | undefined): boolean {
   const d = e.data;
   if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
   if (d.jti === jti) return true;
@@ -117,7 +125,7 @@ function concerns(e: AuditEvent, jti: string, hash: string | undefined): boolean
 }
 
 export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app, options) => {
-  const store = storeOf(options);
+  const source = sourceOf(options);
   const clock = options.clock ?? Date.now;
   const loadOptions = () => ({ now: Math.floor(clock() / 1000), ...findingOptions(options) });
 
@@ -150,8 +158,8 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
       const q = request.query;
       const graph =
         q.intent !== undefined
-          ? await loadIntentGraph(store, q.intent, loadOptions())
-          : await loadAgentGraph(store, q.agent as string, loadOptions());
+          ? await loadIntentGraph(source, q.intent, loadOptions())
+          : await loadAgentGraph(source, q.agent as string, loadOptions());
       if (!graph) {
         const what = q.intent !== undefined ? `intent "${q.intent}"` : `agent "${q.agent}"`;
         throw new ProblemError("not_found", `no recorded token belongs to ${what}`, {}, 404);
@@ -195,15 +203,15 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     },
     async (request, reply) => {
       const { jti, intent } = request.query;
-      const [token] = await store.findTokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
-      const found = new Map<number, AuditEvent>();
+      const [token] = await source.findTokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
+      const found = new Map<number, GraphAuditEvent>();
       // The intent's events, and revocations, which are audited without an intent unless they
       // revoke one.
-      const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
+      const filters: GraphAuditQuery[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
       for (const filter of filters) {
         let afterId = 0;
         for (;;) {
-          const page = await store.listAudit({ ...filter, afterId, limit: 10_000 });
+          const page = await source.listAudit({ ...filter, afterId, limit: 10_000 });
           for (const e of page) if (concerns(e, jti, token?.hash)) found.set(e.id, e);
           const last = page[page.length - 1];
           if (page.length < 10_000 || last === undefined) break;
@@ -247,13 +255,13 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
       },
     },
     async (_request, reply) => {
-      const list = await listIntents(store, loadOptions());
+      const list = await listIntents(source, loadOptions());
       return sendText(reply, JSON_TYPE, JSON.stringify(list));
     },
   );
 
   await app.register(eventRoutes, {
-    store,
+    source,
     ...(options.events ? { events: options.events } : {}),
     pollIntervalMs: options.pollIntervalMs ?? 500,
     ...options.sse,
