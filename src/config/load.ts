@@ -11,6 +11,10 @@
  * | `BATON_DB_PATH`        | SQLite file, default `./data/baton.db`                     |
  * | `BATON_HOST`           | listen address, default `127.0.0.1`                        |
  * | `BATON_PORT`           | listen port, default `7420`                                |
+ * | `BATON_APPROVAL_THRESHOLD` | distinct approvers a step-up approval needs, default 1 |
+ * | `BATON_SSE_MAX_STREAMS` | open `/v1/events` streams in all, default 100             |
+ * | `BATON_SSE_MAX_STREAMS_PER_CALLER` | open `/v1/events` streams per caller, default 4 |
+ * | `BATON_MAX_CONNECTIONS` | open sockets the server accepts, default 1024            |
  *
  * With nothing set at all the service still starts: an empty anchor set (every verify denies,
  * saying so), audience `http://127.0.0.1:7420`, SQLite at `./data/baton.db`. The only secret
@@ -82,6 +86,29 @@ export function loadConfig(options: LoadConfigOptions = {}): BatonConfig {
     if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65_535) {
       issues.push(`BATON_PORT: "${port}" is not a port number (0–65535)`);
     } else server.port = Number(port);
+  }
+  const threshold = nonEmpty(env.BATON_APPROVAL_THRESHOLD);
+  if (threshold !== undefined) {
+    if (!/^[1-9][0-9]?$/.test(threshold)) {
+      issues.push(`BATON_APPROVAL_THRESHOLD: "${threshold.slice(0, 40)}" is not a whole number from 1 to 16`);
+    } else raw.approvalThreshold = Number(threshold);
+  }
+  const sse = { ...asObject(server.sse) };
+  for (const [name, key] of [
+    ["BATON_SSE_MAX_STREAMS", "maxStreams"],
+    ["BATON_SSE_MAX_STREAMS_PER_CALLER", "maxStreamsPerCaller"],
+  ] as const) {
+    const v = nonEmpty(env[name]);
+    if (v === undefined) continue;
+    if (!/^[0-9]{1,6}$/.test(v)) issues.push(`${name}: "${v.slice(0, 40)}" is not a whole number`);
+    else sse[key] = Number(v);
+  }
+  if (Object.keys(sse).length > 0) server.sse = sse;
+  const maxConnections = nonEmpty(env.BATON_MAX_CONNECTIONS);
+  if (maxConnections !== undefined) {
+    if (!/^[0-9]{1,6}$/.test(maxConnections)) {
+      issues.push(`BATON_MAX_CONNECTIONS: "${maxConnections.slice(0, 40)}" is not a whole number`);
+    } else server.maxConnections = Number(maxConnections);
   }
   if (issues.length > 0) throw new ConfigError(issues);
 

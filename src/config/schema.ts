@@ -14,6 +14,8 @@ export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7420;
 export const DEFAULT_DB_PATH = "./data/baton.db";
 export const DEFAULT_BODY_LIMIT = 1_048_576;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 /** A configuration error: one message per bad field, each naming the field. */
 export class ConfigError extends Error {
@@ -93,6 +95,8 @@ export const configSchema = z.strictObject({
   adminKeys: z.array(publicJwkSchema).default([]),
   /** Keys whose signatures count as step-up approvals. */
   approverKeys: z.array(publicJwkSchema).default([]),
+  /** Distinct approvers a step-up approval needs (m of the n `approverKeys`); default 1. */
+  approvalThreshold: z.int().min(1).max(16).default(1),
   limits: limitsSchema.optional(),
   policy: policySchema.optional(),
   /** Request-time Cedar policy (B7): a .cedar file or a directory of them, and the tool catalog. */
@@ -140,6 +144,28 @@ export const configSchema = z.strictObject({
       rateLimit: z.union([z.literal(false), rateLimitSchema]).prefault({}),
       logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       trustProxy: z.boolean().default(false),
+      /** Milliseconds to receive a whole request (headers and body); 0 disables. Default 30 000. */
+      requestTimeoutMs: z.int().min(0).max(3_600_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+      /** Open sockets the server accepts; more are dropped by Node. Default 1024. */
+      maxConnections: z.int().min(1).max(1_000_000).default(DEFAULT_MAX_CONNECTIONS),
+      /** Live graph streams (`GET /v1/events`). */
+      sse: z
+        .strictObject({
+          /** Open streams in all; beyond it a new stream is refused 503. Default 100. */
+          maxStreams: z.int().min(0).max(100_000).default(100),
+          /**
+           * Open streams per caller (authenticated identity when the request has one, else the
+           * client address); beyond it 429. Default 8.
+           */
+          maxStreamsPerCaller: z.int().min(0).max(100_000).default(8),
+          /** Bytes a stream may have queued for a slow reader before it is dropped. Default 1 MiB. */
+          maxBufferedBytes: z
+            .int()
+            .min(1024)
+            .max(64 * 1_048_576)
+            .default(1_048_576),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
@@ -161,6 +187,11 @@ export function parseConfig(input: unknown): BatonConfig {
   const chainSize = c.limits?.maxChainSize ?? DEFAULT_LIMITS.maxChainSize;
   if (tokenSize > chainSize) {
     throw new ConfigError(["limits.maxTokenSize: must not exceed limits.maxChainSize"]);
+  }
+  if (c.approvalThreshold > Math.max(1, c.approverKeys.length)) {
+    throw new ConfigError([
+      `approvalThreshold: ${c.approvalThreshold} approvers are required but only ${c.approverKeys.length} approver key(s) are configured`,
+    ]);
   }
   return { ...c, audience: c.audience ?? `http://${c.server.host}:${c.server.port}` };
 }

@@ -1,5 +1,5 @@
 /**
- * Loads graphs from a store: the facts of one intent (or of the intents an agent took part in), then
+ * Loads graphs from a `GraphSource` (the trust facade's `graph`, or any store): the facts of one intent (or of the intents an agent took part in), then
  * the pure `buildGraph` of the core. Reads page through revocations and audit decisions; the token
  * registry is read up to its query limit (10 000 tokens per intent).
  *
@@ -12,10 +12,12 @@ import {
   buildGraph,
   type FindingOptions,
   type Graph,
+  type GraphAuditEvent,
+  type GraphSource,
+  type GraphToken,
   type RevocationFact,
   type TokenStatus,
 } from "../core/graph/index.ts";
-import type { AuditEvent, Store, TokenRecord } from "../store/types.ts";
 
 export interface LoadGraphOptions extends FindingOptions {
   /** Unix seconds. */
@@ -27,7 +29,7 @@ const PAGE = 10_000;
 /** Key reuse is checked per holder up to this many holders, with one registry scan above it. */
 const PER_HOLDER_QUERIES = 8;
 
-export async function allRevocations(store: Store): Promise<RevocationFact[]> {
+export async function allRevocations(store: GraphSource): Promise<RevocationFact[]> {
   const out: RevocationFact[] = [];
   let afterSeq = 0;
   for (;;) {
@@ -40,8 +42,8 @@ export async function allRevocations(store: Store): Promise<RevocationFact[]> {
 }
 
 /** Every decision event of an intent, ascending. */
-export async function decisionsOf(store: Store, intent: string): Promise<AuditEvent[]> {
-  const out: AuditEvent[] = [];
+export async function decisionsOf(store: GraphSource, intent: string): Promise<GraphAuditEvent[]> {
+  const out: GraphAuditEvent[] = [];
   let afterId = 0;
   for (;;) {
     const page = await store.listAudit({ type: "decision", intent, afterId, limit: PAGE });
@@ -53,9 +55,12 @@ export async function decisionsOf(store: Store, intent: string): Promise<AuditEv
 }
 
 /** For each holder: the intents in which it holds tokens, over the registry. */
-async function holderIntents(store: Store, holders: readonly string[]): Promise<Map<string, Set<string>>> {
+async function holderIntents(
+  store: GraphSource,
+  holders: readonly string[],
+): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  const add = (t: TokenRecord) => {
+  const add = (t: GraphToken) => {
     if (t.intent === undefined) return;
     const set = out.get(t.holder) ?? new Set<string>();
     set.add(t.intent);
@@ -72,7 +77,7 @@ async function holderIntents(store: Store, holders: readonly string[]): Promise<
   return out;
 }
 
-async function namesOf(store: Store, tokens: readonly TokenRecord[]): Promise<Map<string, string>> {
+async function namesOf(store: GraphSource, tokens: readonly GraphToken[]): Promise<Map<string, string>> {
   const agents = new Set<string>();
   for (const t of tokens) {
     agents.add(t.issuer);
@@ -83,7 +88,7 @@ async function namesOf(store: Store, tokens: readonly TokenRecord[]): Promise<Ma
 
 /** The graph of one intent, or null when no token of it is recorded. */
 export async function loadIntentGraph(
-  store: Store,
+  store: GraphSource,
   intent: string,
   options: LoadGraphOptions,
 ): Promise<Graph | null> {
@@ -104,7 +109,7 @@ export async function loadIntentGraph(
  * Null when the agent appears in no recorded token.
  */
 export async function loadAgentGraph(
-  store: Store,
+  store: GraphSource,
   agent: string,
   options: LoadGraphOptions,
 ): Promise<Graph | null> {
@@ -151,9 +156,9 @@ export interface IntentList {
 }
 
 /** Lists intents with token counts by status, newest activity first. */
-export async function listIntents(store: Store, options: LoadGraphOptions): Promise<IntentList> {
+export async function listIntents(store: GraphSource, options: LoadGraphOptions): Promise<IntentList> {
   const tokens = await store.findTokens({ limit: PAGE });
-  const byIntent = new Map<string, TokenRecord[]>();
+  const byIntent = new Map<string, GraphToken[]>();
   let unbound = 0;
   for (const t of tokens) {
     if (t.intent === undefined) {

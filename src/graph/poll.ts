@@ -10,7 +10,7 @@
  *   const poller = new StorePoller(store, { intervalMs: 500 });
  *   const stop = poller.subscribe((event) => stream.send(event));
  */
-import type { AuditEvent, RevocationRecord, Store } from "../store/types.ts";
+import type { GraphAuditEvent, GraphRevocation, GraphSource } from "../core/graph/index.ts";
 import type { DelegationEvent, GraphEvent, GraphEventListener } from "./events.ts";
 
 export interface StorePollerOptions {
@@ -32,7 +32,7 @@ function text(data: Record<string, unknown>, ...keys: string[]): string | undefi
 }
 
 /** The graph event of an audit row, or null for rows the graph does not show live. */
-export function eventOfAudit(e: AuditEvent): GraphEvent | null {
+export function eventOfAudit(e: GraphAuditEvent): GraphEvent | null {
   const d = e.data;
   if (e.type === "decision") {
     if (typeof d.allow !== "boolean" || !Array.isArray(d.jtis)) return null;
@@ -66,7 +66,7 @@ export function eventOfAudit(e: AuditEvent): GraphEvent | null {
   return null;
 }
 
-export function eventOfRevocation(r: RevocationRecord): GraphEvent {
+export function eventOfRevocation(r: GraphRevocation): GraphEvent {
   return {
     type: "revocation",
     at: r.revokedAt,
@@ -76,7 +76,7 @@ export function eventOfRevocation(r: RevocationRecord): GraphEvent {
 }
 
 export class StorePoller {
-  readonly #store: Store;
+  readonly #store: GraphSource;
   readonly #intervalMs: number;
   readonly #pageSize: number;
   readonly #onError: (error: unknown) => void;
@@ -86,7 +86,7 @@ export class StorePoller {
   #running: Promise<void> | null = null;
   #generation = 0;
 
-  constructor(store: Store, options: StorePollerOptions = {}) {
+  constructor(store: GraphSource, options: StorePollerOptions = {}) {
     this.#store = store;
     this.#intervalMs = options.intervalMs ?? 500;
     this.#pageSize = options.pageSize ?? 200;

@@ -14,8 +14,8 @@
  * 3. **allow** with a satisfied (or erroring) policy annotated `@approval("required")` → the call
  *    needs a step-up approval: if the chain already requires one for this tool (a `baton_approve`
  *    pattern matched), the verifier's approval gate checks it once for both; otherwise this policy
- *    asks its own `approvals` gate with the call's approval (see `call-approval.ts`), and without one
- *    the result is `approval_required`.
+ *    asks its own `approvals` gate with the call's approval (`ctx.approval`, which the core verifier
+ *    passes with every call), and without one the result is `approval_required`.
  *
  * `@approval("required")` is allowed on `permit` policies only: such a policy permits the call,
  * on condition of an approval. A deployment that only restricts starts from a blanket
@@ -28,7 +28,6 @@
 import { preparsePolicySet, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
 import type { ApprovalGate, CallContext, GateResult, RequestPolicy } from "../core/chain/options.ts";
 import { BatonError } from "../core/errors.ts";
-import { approvalOf } from "./call-approval.ts";
 import { EMPTY_CATALOG, loadCatalog, type ToolCatalog, type ToolClassOrUnknown } from "./catalog.ts";
 import { cedarRequest } from "./cedar-context.ts";
 import { formatProblem, type PolicySource, readPolicies, type SourcePolicy } from "./policy-source.ts";
@@ -161,7 +160,8 @@ export function loadCedarPolicy(options: CedarPolicyOptions): CedarPolicy {
       // right after this policy, so checking (and consuming) it here too would count it twice.
       if (ctx.approvalPatterns.length > 0) return null;
       const why = `policy ${v.approval.map((r) => `"${r}"`).join(", ")} requires step-up approval for tool "${ctx.tool}"`;
-      const approval = approvalOf(ctx);
+      // The core hands every request-time policy the call's approval in its context.
+      const approval = ctx.approval;
       if (approval === undefined || approval === "") {
         return {
           code: "approval_required",

@@ -1,9 +1,8 @@
 /**
  * Request-time policy and approvals around the core verifier: Cedar policies (B7), the tool
- * catalog, the pending-approval registry and its `GET /v1/approvals` route.
+ * catalog and the pending-approval registry (its `GET /v1/approvals` route is the service's,
+ * `src/service/routes/approvals.ts`).
  */
-export { type ApprovalsRoutesOptions, approvalsRoutes } from "./approvals-routes.ts";
-export { approvalOf, runWithApproval } from "./call-approval.ts";
 export {
   type CatalogEntry,
   catalogSchema,

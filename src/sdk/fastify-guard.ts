@@ -130,8 +130,11 @@ const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
     const member = b[BATON_BODY_MEMBER] as { approval?: unknown } | null;
     delete b[BATON_BODY_MEMBER];
     const e: Extracted = { presentation: member };
-    if (member !== null && typeof member === "object" && typeof member.approval === "string") {
-      e.approval = member.approval;
+    if (member !== null && typeof member === "object") {
+      const a = member.approval;
+      // One compact approval, or an array of them (m-of-n) that the gate reads as JSON text.
+      if (typeof a === "string") e.approval = a;
+      else if (Array.isArray(a) && a.every((x) => typeof x === "string")) e.approval = JSON.stringify(a);
     }
     extracted.set(request, e);
   });

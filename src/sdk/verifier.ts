@@ -13,7 +13,6 @@ import { MemoryLedger } from "../core/chain/memory-ledger.ts";
 import type { Decision, VerifyOptions } from "../core/chain/options.ts";
 import { Verifier } from "../core/chain/verify.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
-import { runWithApproval } from "../policy/call-approval.ts";
 import type { PendingApprovals } from "../policy/pending.ts";
 import { assertAllowed } from "./errors.ts";
 import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
@@ -54,7 +53,8 @@ export type LocalVerifierOptions = (
 /**
  * Verifies in process: with the core `Verifier` (options as in `VerifyOptions`; replay tracking
  * and usage counts in memory unless a shared `ledger` is passed) or through the `Trust` facade.
- * The call's approval is made visible to request-time policies (`runWithApproval`). Arguments
+ * The call's approval goes to the verifier with the call (request-time policies read it from their
+ * `CallContext`). Arguments
  * that JSON cannot represent as they are (`Infinity`, `-0`, `undefined`, a `Date`…) are refused
  * first (`args_rejected`, see `json-args.ts`).
  */
@@ -105,7 +105,7 @@ export class LocalVerifier implements BatonVerifier {
       this.pending?.observe(request, denied, now);
       return denied;
     }
-    const decision = await runWithApproval(request.approval, () => this.run(request, now));
+    const decision = await this.run(request, now);
     this.pending?.observe(request, decision, now);
     return decision;
   }

@@ -10,8 +10,7 @@
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { DEFAULT_BODY_LIMIT } from "../config/schema.ts";
-import { approvalsRoutes } from "../policy/approvals-routes.ts";
+import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from "../config/schema.ts";
 import type { Trust } from "../trust/index.ts";
 import { installErrorHandler, sendProblem } from "./error-handler.ts";
 import { type LogLevel, loggerOptions } from "./logging.ts";
@@ -21,6 +20,7 @@ import { type RateLimitOptions, securityPlugin } from "./plugins/security.ts";
 import { strictJsonPlugin } from "./plugins/strict-json.ts";
 import { ProblemError } from "./problems.ts";
 import { agentRoutes } from "./routes/agents.ts";
+import { approvalsRoutes } from "./routes/approvals.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { type GraphRoutesOptions, graphRoutes } from "./routes/graph.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -36,13 +36,17 @@ export interface AppOptions {
   /** Limit of the mutating routes except /v1/verify; default 60 per minute per client; false disables it. */
   rateLimit?: RateLimitOptions | false;
   trustProxy?: boolean;
+  /** Milliseconds to receive a whole request (headers and body); 0 disables. Default 30 000. */
+  requestTimeoutMs?: number;
+  /** Open sockets the HTTP server accepts (`server.maxConnections`). Default 1024. */
+  maxConnections?: number;
   /** Also export process metrics (CPU, memory, event loop). Default false. */
   defaultMetrics?: boolean;
   /**
-   * The delegation graph, its live events and the /ui inspector (`routes/graph.ts`), read from the
-   * facade's store. Default on; false leaves them out.
+   * The delegation graph, its live events and the /ui inspector (`routes/graph.ts`), read through
+   * the facade's `graph` (the core's `GraphSource` port). Default on; false leaves them out.
    */
-  graph?: false | Omit<GraphRoutesOptions, "store" | "trust">;
+  graph?: false | Omit<GraphRoutesOptions, "source" | "store" | "trust">;
   /**
    * More routes, registered after the built-in ones, under the same error handler, body parser
    * and zod compilers (so their schemas must be zod schemas to appear in /openapi.json).
@@ -65,6 +69,9 @@ export async function buildApp(trust: Trust, options: AppOptions = {}): Promise<
     logger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
+    // A client that trickles its request in cannot hold a socket and a parser forever. This bounds
+    // receiving the request only: a long-lived /v1/events response is not cut by it.
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     // On close: stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
     forceCloseConnections: "idle",
     // Requests arriving while closing get a 503 problem from the hook below, not fastify's own body.
@@ -74,6 +81,8 @@ export async function buildApp(trust: Trust, options: AppOptions = {}): Promise<
       sendProblem(reply, new ProblemError("bad_request", error.message).toProblem());
     },
   }) as unknown as FastifyInstance;
+  // Beyond this many open sockets Node closes new connections at once (idle SSE readers included).
+  app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

@@ -19,9 +19,11 @@ export const SERVICE_PROBLEMS = {
   payload_too_large: { status: 413, title: "The body exceeds the size limit" },
   unsupported_media_type: { status: 415, title: "The body must be application/json" },
   rate_limited: { status: 429, title: "Too many requests" },
+  too_many_streams: { status: 429, title: "This caller holds its maximum of live event streams" },
   internal_error: { status: 500, title: "Internal error" },
   not_ready: { status: 503, title: "The service is not ready" },
   store_unavailable: { status: 503, title: "The store did not answer" },
+  streams_exhausted: { status: 503, title: "The service holds its maximum of live event streams" },
 } as const;
 
 export type ServiceProblemCode = keyof typeof SERVICE_PROBLEMS;

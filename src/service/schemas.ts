@@ -56,7 +56,12 @@ export const verifyBodySchema = named(
     args: z
       .record(z.string(), z.unknown())
       .describe("The call's arguments, a JSON object; numbers are checked as written"),
-    approval: compact.optional().describe("A step-up approval, when the tool needs one"),
+    approval: z
+      .union([compact, z.array(compact).min(1).max(16)])
+      .optional()
+      .describe(
+        "A step-up approval when the tool needs one: one compact approval, or an array of them (at most 16) for an m-of-n threshold",
+      ),
   }),
   "VerifyRequest",
   "A presentation and the call it authorises",

@@ -56,6 +56,9 @@ export async function startServer(
       bodyLimit: config.server.bodyLimit,
       rateLimit: config.server.rateLimit,
       trustProxy: config.server.trustProxy,
+      requestTimeoutMs: config.server.requestTimeoutMs,
+      maxConnections: config.server.maxConnections,
+      graph: { sse: config.server.sse },
       defaultMetrics: true,
       ...(options.routes ? { routes: options.routes } : {}),
     });

@@ -3,8 +3,7 @@
  * drop anything these do not name.
  */
 import type { Decision } from "../core/chain/options.ts";
-import type { RevocationRecord } from "../store/types.ts";
-import type { AgentToken, AgentView, TokenSummary } from "../trust/index.ts";
+import type { AgentToken, AgentView, RevocationRecord, TokenSummary } from "../trust/index.ts";
 
 export function decisionWire(d: Decision) {
   return {

@@ -84,6 +84,7 @@ export function composeVerifier(config: BatonConfig, o: ComposeVerifierOptions):
     (config.approverKeys.length > 0
       ? approvalGate({
           approvers: config.approverKeys,
+          threshold: config.approvalThreshold,
           maxIatSkew: limits.maxIatSkew,
           // A revoked approver key loses that role too (read at each call: revocations arrive live).
           isRevoked: (agent) => revocations.isAgentRevoked(agent),

@@ -18,6 +18,7 @@ import type { Decision, VerifyLimits } from "../core/chain/options.ts";
 import { readPresentation, type Verifier } from "../core/chain/verify.ts";
 import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "../core/chain/verify-chain.ts";
 import type { DecisionCode } from "../core/errors.ts";
+import type { GraphSource } from "../core/graph/source.ts";
 import type { Graph } from "../core/graph/types.ts";
 import type { PermitLedger, RevocationTarget } from "../core/ports.ts";
 import { type RevocationCode, verifyRevocationRequest } from "../core/revocation/index.ts";
@@ -616,6 +617,27 @@ export class Trust {
       }
       throw new StoreUnavailableError(operation, e);
     }
+  }
+
+  #graphSource: GraphSource | undefined;
+
+  /**
+   * Read-only graph facts for the delegation graph, `/v1/intents`, the per-token audit view and the
+   * live events: the core's `GraphSource` port over this facade's store. A failed read counts as a
+   * store error (listeners, metrics) and surfaces as `StoreUnavailableError`, like the facade's
+   * other reads; nothing here can write.
+   *
+   * @example
+   * const graph = await loadIntentGraph(trust.graph, "triage-acme-site", { now: trust.now() });
+   */
+  get graph(): GraphSource {
+    this.#graphSource ??= {
+      findTokens: (query) => this.#io("findTokens", () => this.#store.findTokens(query)),
+      listRevocations: (options) => this.#io("listRevocations", () => this.#store.listRevocations(options)),
+      listAudit: (query) => this.#io("listAudit", () => this.#store.listAudit(query)),
+      getAgentNames: (agents) => this.#io("getAgentNames", () => this.#store.getAgentNames(agents)),
+    };
+    return this.#graphSource;
   }
 }
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/schema.ts";
 import { AgentKey, grant, prove } from "../../src/core/index.ts";
 import { escapeText, isPrintable } from "../../src/graph/render-escape.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import { baton, tempDir } from "./helpers.ts";
 
 const ISSUER = "https://people.acme.example/alice";

@@ -8,7 +8,6 @@ import { Verifier } from "../../src/core/chain/verify.ts";
 import { sha256b64u } from "../../src/core/encoding.ts";
 import { BatonError } from "../../src/core/errors.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
-import { runWithApproval } from "../../src/policy/call-approval.ts";
 import { loadCedarPolicy } from "../../src/policy/cedar.ts";
 import { toCedarValue } from "../../src/policy/cedar-context.ts";
 import {
@@ -41,11 +40,9 @@ function setup(o: { approve?: string[] } = {}) {
   ) => {
     const chain = chainTo(holders, { now, ...(o.approve ? { approve: o.approve } : {}) });
     const presentation = present(chain, holders[holders.length - 1] as AgentKey, tool, args, now);
-    /** As LocalVerifier does it: the approval goes to the core call and to the policy's scope. */
+    /** The approval goes with the call; the core hands it to the policy in its CallContext. */
     const verify = (a = approval) =>
-      runWithApproval(a, () =>
-        verifier.verify({ presentation, tool, args, now, ...(a !== undefined ? { approval: a } : {}) }),
-      );
+      verifier.verify({ presentation, tool, args, now, ...(a !== undefined ? { approval: a } : {}) });
     return { decision: await verify(), presentation, verify };
   };
   return { rules, call, gate };
@@ -97,7 +94,7 @@ describe("Cedar request-time policy", () => {
     expect(reused.message).toMatch(/already used/);
   });
 
-  it("reads the approval from ctx.approval when the core provides it", async () => {
+  it("reads the approval from ctx.approval, the one way a policy gets it", async () => {
     const { rules, call } = setup();
     const args = { env: "prod" };
     const { presentation } = await call([orchestrator], "deploy", args);
@@ -139,9 +136,7 @@ describe("Cedar request-time policy", () => {
     const presentation = present(chain, orchestrator, "deploy", {}, NOON);
     const popHash = sha256b64u(presentation.aat_pop);
     const approval = createApproval({ key: alice, popHash, tool: "deploy", args: {}, now: NOON });
-    const d = await runWithApproval(approval, () =>
-      verifier.verify({ presentation, tool: "deploy", args: {}, now: NOON, approval }),
-    );
+    const d = await verifier.verify({ presentation, tool: "deploy", args: {}, now: NOON, approval });
     expect(d.code).toBe("approval_required");
     expect(d.message).toMatch(/no approval gate is configured/);
   });

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { approvalArgsHash } from "../../src/core/approval/approval.ts";
 import type { Decision } from "../../src/core/chain/options.ts";
 import { sha256b64u } from "../../src/core/encoding.ts";
-import { approvalsRoutes } from "../../src/policy/approvals-routes.ts";
 import { PendingApprovals } from "../../src/policy/pending.ts";
+import { approvalsRoutes } from "../../src/service/routes/approvals.ts";
 
 const pop = "eyJhbGciOiJFZDI1NTE5In0.e30.c2ln";
 const call = { presentation: { aat_chain: [], aat_pop: pop }, tool: "deploy", args: { env: "prod" } };

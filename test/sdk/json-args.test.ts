@@ -15,7 +15,7 @@ import { TrustClient } from "../../src/sdk/trust-client.ts";
 import { buildApp } from "../../src/service/app.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import { AUD, chains, localVerifier, principal, researcher } from "./world.ts";
 
 let trust: Trust;

@@ -148,4 +148,19 @@ describe("MCP adapter (official SDK, in-memory transport)", () => {
     expect(() => guardMcpServer(late, { verifier: localVerifier() })).toThrow(BatonError);
     expect(() => guardMcpServer(server, { verifier: localVerifier() })).toThrow(/already guarded/);
   });
+
+  it("refuses arguments JSON cannot represent as they are (-0) before verifying (issue 9 item 13)", async () => {
+    const { child } = chains();
+    const before = ran.length;
+    // Proved over {q, n: 0}: JSON would turn the -0 sent into 0 and hide the difference.
+    const presentation = researcher.prove(child, { tool: "search_web", args: { q: "x", n: 0 }, aud: AUD });
+    const r = await callToolWithBaton(client, {
+      name: "search_web",
+      arguments: { q: "x", n: -0 },
+      presentation,
+    });
+    const d = expectDenied(r, "args_rejected");
+    expect(d.message).toMatch(/argument n is negative zero/);
+    expect(ran.length).toBe(before);
+  });
 });

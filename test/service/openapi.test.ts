@@ -18,14 +18,19 @@ const ROUTES: [string, string][] = [
   ["/v1/graph", "get"],
   ["/v1/graph/audit", "get"],
   ["/v1/intents", "get"],
-  // Step-up approvals waiting on this node (src/policy/approvals-routes.ts).
+  // Live graph changes, Server-Sent Events (routes/events.ts).
+  ["/v1/events", "get"],
+  // Step-up approvals waiting on this node (src/service/routes/approvals.ts).
   ["/v1/approvals", "get"],
 ];
 
 interface Doc {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId?: string; responses: Record<string, unknown>; requestBody?: unknown }>
+  >;
   components: { schemas: Record<string, unknown> };
 }
 
@@ -65,6 +70,21 @@ describe("OpenAPI document and docs", () => {
       }
     }
     expect(JSON.stringify(doc.paths["/v1/verify"]!.post!.requestBody)).toContain("VerifyRequest");
+  });
+
+  it("gives every operation a unique operationId", () => {
+    const ids = ROUTES.map(([path, method]) => doc.paths[path]![method]!.operationId);
+    for (const [i, id] of ids.entries()) expect(id, ROUTES[i]!.join(" ")).toMatch(/^[a-z][A-Za-z0-9]+$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/v1/verify"]!.post!.operationId).toBe("verifyCall");
+    expect(doc.paths["/v1/events"]!.get!.operationId).toBe("streamEvents");
+  });
+
+  it("documents /v1/events as a text/event-stream with its 429 and 503 caps", () => {
+    const op = doc.paths["/v1/events"]!.get!;
+    expect(Object.keys((op.responses["200"] as { content: object }).content)).toEqual(["text/event-stream"]);
+    expect(JSON.stringify(op.responses["429"])).toContain("too_many_streams");
+    expect(JSON.stringify(op.responses["503"])).toContain("streams_exhausted");
   });
 
   it("resolves every $ref, and keeps no unused component", () => {

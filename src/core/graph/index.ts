@@ -7,6 +7,14 @@ export { type AgentViewOptions, agentView } from "./agent-view.ts";
 export { agentRef, buildGraph, shortAgentId } from "./build-graph.ts";
 export { DEFAULT_FINDING_OPTIONS, shortDuration, shortJti, wildcardPassthrough } from "./findings.ts";
 export { narrowingOf } from "./narrowing.ts";
+export type {
+  GraphAuditEvent,
+  GraphAuditQuery,
+  GraphRevocation,
+  GraphSource,
+  GraphToken,
+  GraphTokenQuery,
+} from "./source.ts";
 export { hashKey, RevocationIndex } from "./status.ts";
 export { readTokenClaims, type TokenClaims } from "./token-claims.ts";
 export * from "./types.ts";

@@ -15,6 +15,32 @@ export interface DocsOptions {
 }
 
 const toObject = createJsonSchemaTransformObject({ schemaRegistry });
+const toJsonSchema = createJsonSchemaTransform({ schemaRegistry, skipList: [] });
+
+/** `GET /v1/audit/check` → `getV1AuditCheck`: the id of a route that names none itself. */
+export function derivedOperationId(method: string, url: string): string {
+  const words = url
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1));
+  return `${method.toLowerCase()}${words.join("")}`;
+}
+
+/** Every documented operation gets an `operationId`: its own, or one derived from method and path. */
+const transform: typeof toJsonSchema = (input) => {
+  const out = toJsonSchema(input);
+  const schema = out.schema as Record<string, unknown> | undefined;
+  if (schema && !schema.hide && typeof schema.operationId !== "string") {
+    const method = Array.isArray(input.route.method)
+      ? String(input.route.method[0])
+      : String(input.route.method);
+    return {
+      ...out,
+      schema: { ...schema, operationId: derivedOperationId(method, out.url) } as typeof out.schema,
+    };
+  }
+  return out;
+};
 
 type OpenApiDocument = ReturnType<typeof toObject>;
 
@@ -59,9 +85,11 @@ async function docs(app: FastifyInstance, o: DocsOptions): Promise<void> {
         { name: "audit", description: "The hash-chained audit log" },
         { name: "agents", description: "What the service knows about an agent" },
         { name: "operations", description: "Health, readiness, metrics" },
+        { name: "graph", description: "The delegation graph and its live events" },
+        { name: "approvals", description: "Calls waiting for a step-up approval" },
       ],
     },
-    transform: createJsonSchemaTransform({ schemaRegistry, skipList: [] }),
+    transform,
     transformObject: (document) => pruneComponents(toObject(document)),
   });
   await app.register(swaggerUi, {

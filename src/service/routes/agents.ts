@@ -11,6 +11,7 @@ export const agentRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
     {
       schema: {
         tags: ["agents"],
+        operationId: "getAgent",
         summary: "Describe an agent",
         description: "The id is the agent's RFC 9278 thumbprint URI, URL-encoded.",
         params: agentParamsSchema,

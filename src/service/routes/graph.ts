@@ -11,7 +11,7 @@
  *   dagre layout served from node_modules: the page needs no network beyond this service).
  *
  * @example
- *   await app.register(graphRoutes, { store, events });
+ *   await app.register(graphRoutes, { trust, events }); // reads through trust.graph (a GraphSource)
  *   const res = await app.inject({ url: "/v1/graph?intent=triage-acme-site&format=mermaid" });
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -21,20 +21,28 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { FindingOptions } from "../../core/graph/index.ts";
+import type {
+  FindingOptions,
+  GraphAuditEvent,
+  GraphAuditQuery,
+  GraphSource,
+} from "../../core/graph/index.ts";
 import type { EventBus } from "../../graph/events.ts";
 import { listIntents, loadAgentGraph, loadIntentGraph } from "../../graph/load.ts";
 import { renderDot } from "../../graph/render-dot.ts";
 import { renderMermaid } from "../../graph/render-mermaid.ts";
-import type { AuditEvent, AuditFilter, Store } from "../../store/types.ts";
 import { ProblemError } from "../problems.ts";
 import { problemResponse } from "../schemas.ts";
-import { eventRoutes } from "./events.ts";
+import { type EventRoutesOptions, type EventStreamLimits, eventRoutes } from "./events.ts";
 
 export interface GraphRoutesOptions extends FindingOptions {
-  /** The store to read; or give `trust` when the facade exposes its store. */
-  store?: Store;
-  trust?: { readonly store: Store };
+  /**
+   * What the routes read: the trust facade's `graph` (give `trust`), or any `GraphSource` (`source`;
+   * `store` is the same option under its former name, and a `Store` is a `GraphSource`).
+   */
+  source?: GraphSource;
+  store?: GraphSource;
+  trust?: { readonly graph: GraphSource };
   /** Live events published by the facade; without it `/v1/events` relies on polling the store. */
   events?: EventBus;
   /** Unix ms; default Date.now. */
@@ -43,6 +51,10 @@ export interface GraphRoutesOptions extends FindingOptions {
   pollIntervalMs?: number;
   /** Serve the inspector at /ui. Default true. */
   ui?: boolean;
+  /** Caps of `/v1/events` (streams in all and per caller, bytes queued per slow reader). */
+  sse?: EventStreamLimits;
+  /** Who the caller of `/v1/events` is, for its per-caller cap (default: identity, else address). */
+  callerOf?: EventRoutesOptions["callerOf"];
 }
 
 const id = z.string().min(1).max(4096);
@@ -104,10 +116,10 @@ function sendText(reply: unknown, type: string, body: string): FastifyReply {
   return (reply as FastifyReply).type(type).send(body);
 }
 
-function storeOf(o: GraphRoutesOptions): Store {
-  const store = o.store ?? o.trust?.store;
-  if (!store) throw new TypeError("graphRoutes needs a store (or a trust facade that exposes one)");
-  return store;
+function sourceOf(o: GraphRoutesOptions): GraphSource {
+  const source = o.source ?? o.store ?? o.trust?.graph;
+  if (!source) throw new TypeError("graphRoutes needs a GraphSource (the trust facade's graph)");
+  return source;
 }
 
 function findingOptions(o: GraphRoutesOptions): FindingOptions {
@@ -120,7 +132,7 @@ function findingOptions(o: GraphRoutesOptions): FindingOptions {
 }
 
 export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app, options) => {
-  const store = storeOf(options);
+  const source = sourceOf(options);
   const clock = options.clock ?? Date.now;
   const loadOptions = () => ({ now: Math.floor(clock() / 1000), ...findingOptions(options) });
 
@@ -129,6 +141,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "getGraph",
         summary: "The delegation graph of an intent or an agent",
         description:
           "JSON `{view, intent|agent, now, nodes, edges, findings, summary}` (see specs/graph.md), or a Graphviz (`format=dot`) or Mermaid (`format=mermaid`) document.",
@@ -152,8 +165,8 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
       const q = request.query;
       const graph =
         q.intent !== undefined
-          ? await loadIntentGraph(store, q.intent, loadOptions())
-          : await loadAgentGraph(store, q.agent as string, loadOptions());
+          ? await loadIntentGraph(source, q.intent, loadOptions())
+          : await loadAgentGraph(source, q.agent as string, loadOptions());
       if (!graph) {
         const what = q.intent !== undefined ? `intent "${q.intent}"` : `agent "${q.agent}"`;
         throw new ProblemError("not_found", `no recorded token belongs to ${what}`, {}, 404);
@@ -172,6 +185,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "getTokenAudit",
         summary: "Audit events about one token",
         description:
           "Decisions whose chain names the token, its `token_recorded` event and revocations that target it, oldest first, a page at a time (read from an index of the jtis and token hashes each event concerns). With `intent`, only that intent's events and revocations. `next` is the `after` of the next page, null on the last.",
@@ -199,14 +213,14 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
       const { jti, intent } = request.query;
       const limit = request.query.limit ?? DEFAULT_TOKEN_EVENTS_PAGE;
       const afterId = request.query.after ?? 0;
-      const [token] = await store.findTokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
+      const [token] = await source.findTokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
       const refs = token !== undefined ? [jti, token.hash] : [jti];
       // The intent's events, and revocations, which are audited without an intent unless they
       // revoke one: two bounded index reads merged by id.
-      const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
-      const found = new Map<number, AuditEvent>();
+      const filters: GraphAuditQuery[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
+      const found = new Map<number, GraphAuditEvent>();
       for (const filter of filters) {
-        for (const e of await store.listAudit({ ...filter, refs, afterId, limit: limit + 1 }))
+        for (const e of await source.listAudit({ ...filter, refs, afterId, limit: limit + 1 }))
           found.set(e.id, e);
       }
       const sorted = [...found.values()].sort((a, b) => a.id - b.id);
@@ -222,6 +236,7 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
     {
       schema: {
         tags: ["graph"],
+        operationId: "listIntents",
         summary: "Intents with token counts and status",
         response: {
           200: {
@@ -243,15 +258,17 @@ export const graphRoutes: FastifyPluginAsyncZod<GraphRoutesOptions> = async (app
       },
     },
     async (_request, reply) => {
-      const list = await listIntents(store, loadOptions());
+      const list = await listIntents(source, loadOptions());
       return sendText(reply, JSON_TYPE, JSON.stringify(list));
     },
   );
 
   await app.register(eventRoutes, {
-    store,
+    source,
     ...(options.events ? { events: options.events } : {}),
     pollIntervalMs: options.pollIntervalMs ?? 500,
+    ...options.sse,
+    ...(options.callerOf ? { callerOf: options.callerOf } : {}),
   });
 
   if (options.ui !== false) await registerUi(app);

@@ -12,6 +12,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app,
       logLevel: "warn",
       schema: {
         tags: ["operations"],
+        operationId: "getHealth",
         summary: "Liveness",
         response: { 200: jsonResponse(healthSchema, "The process is up") },
       },
@@ -25,6 +26,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app,
       logLevel: "warn",
       schema: {
         tags: ["operations"],
+        operationId: "getReadiness",
         summary: "Readiness",
         description:
           "200 when the store answers and the revocation state is fresh; 503 problem (not_ready) otherwise.",
@@ -57,6 +59,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app,
       logLevel: "warn",
       schema: {
         tags: ["operations"],
+        operationId: "getMetrics",
         summary: "Prometheus metrics",
         response: {
           200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } },

@@ -22,6 +22,7 @@ export const revocationRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (
       config: { rateLimit: {} },
       schema: {
         tags: ["revocations"],
+        operationId: "revoke",
         summary: "Revoke a token, an agent or an intent",
         description:
           "The body carries a compact JWS, typ \"baton-revoke+jwt\", payload {jti, iat, aud, target: {kind, id}, chain, reason?} where aud is this service's id, signed by an admin key, the trust anchor of the carried chain's root (inside its own trees), or an agent the carried chain places above the target; a revoked key has no authority (see specs/http.md). Revocations are permanent and idempotent.",
@@ -49,6 +50,7 @@ export const revocationRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (
     {
       schema: {
         tags: ["revocations"],
+        operationId: "listRevocations",
         summary: "The revocation feed",
         description: "Revocations with seq > after, ascending. Continue with after = last_seq.",
         querystring: revocationsQuerySchema,

@@ -12,6 +12,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
       config: { rateLimit: {} },
       schema: {
         tags: ["tokens"],
+        operationId: "recordChain",
         summary: "Record a chain in the registry",
         description:
           "Verifies signatures, links and times (no PoP) and records every token; a token already recorded is left as is. An invalid chain is a 422 problem whose code is the verifier's.",

@@ -11,6 +11,7 @@ export const verifyRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app,
     {
       schema: {
         tags: ["verify"],
+        operationId: "verifyCall",
         summary: "Verify a presentation for one tool call",
         description:
           "Runs AAT -02 §8 and the Baton profile (revocation, intent, approvals, usage) and audits the decision. The body is parsed as strict JSON: `args` numbers are checked as written.",
@@ -30,7 +31,10 @@ export const verifyRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app,
         presentation: { aat_chain: b.aat_chain, aat_pop: b.aat_pop },
         tool: b.tool,
         args: b.args as Record<string, JsonValue>,
-        ...(b.approval !== undefined ? { approval: b.approval } : {}),
+        // The approval gate reads one compact approval or a JSON array of them (m-of-n).
+        ...(b.approval !== undefined
+          ? { approval: typeof b.approval === "string" ? b.approval : JSON.stringify(b.approval) }
+          : {}),
       });
       end();
       app.metrics.decisions.inc({ code: decision.code });

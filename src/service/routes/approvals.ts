@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { PendingApprovals } from "./pending.ts";
+import type { PendingApprovals } from "../../policy/pending.ts";
 
 export interface ApprovalsRoutesOptions {
   pending: PendingApprovals;
@@ -38,6 +38,7 @@ export const approvalsRoutes: FastifyPluginAsyncZod<ApprovalsRoutesOptions> = as
     {
       schema: {
         tags: ["approvals"],
+        operationId: "listPendingApprovals",
         summary: "Calls waiting for a step-up approval",
         description:
           "Calls that were denied `approval_required` on this node and have not been permitted since, until their PoP leaves the freshness window.",
