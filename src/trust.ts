@@ -203,6 +203,7 @@ export class Trust {
       (config.approverKeys.length > 0
         ? approvalGate({
             approvers: config.approverKeys,
+            ...(config.approvalThreshold !== undefined ? { threshold: config.approvalThreshold } : {}),
             maxIatSkew: this.limits.maxIatSkew,
             // Once-only across every node sharing the store.
             consume: async (key, exp) =>

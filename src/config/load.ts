@@ -11,6 +11,7 @@
  * | `BATON_DB_PATH`        | SQLite file, default `./data/baton.db`                     |
  * | `BATON_HOST`           | listen address, default `127.0.0.1`                        |
  * | `BATON_PORT`           | listen port, default `7420`                                |
+ * | `BATON_APPROVAL_THRESHOLD` | approvals needed per call (m of n), default 1          |
  *
  * With nothing set at all the service still starts: an empty anchor set (every verify denies,
  * saying so), audience `http://127.0.0.1:7420`, SQLite at `./data/baton.db`. Nothing secret is
@@ -82,6 +83,12 @@ export function loadConfig(options: LoadConfigOptions = {}): BatonConfig {
     if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65_535) {
       issues.push(`BATON_PORT: "${port}" is not a port number (0–65535)`);
     } else server.port = Number(port);
+  }
+  const threshold = nonEmpty(env.BATON_APPROVAL_THRESHOLD);
+  if (threshold !== undefined) {
+    if (!/^[0-9]{1,2}$/.test(threshold) || Number(threshold) < 1) {
+      issues.push(`BATON_APPROVAL_THRESHOLD: "${threshold}" is not a number of approvals (1–64)`);
+    } else raw.approvalThreshold = Number(threshold);
   }
   if (issues.length > 0) throw new ConfigError(issues);
 

@@ -93,6 +93,8 @@ export const configSchema = z.strictObject({
   adminKeys: z.array(publicJwkSchema).default([]),
   /** Keys whose signatures count as step-up approvals. */
   approverKeys: z.array(publicJwkSchema).default([]),
+  /** How many distinct approver keys must approve one call (m of n); default 1. */
+  approvalThreshold: z.int().min(1).max(64).optional(),
   limits: limitsSchema.optional(),
   policy: policySchema.optional(),
   /** Request-time Cedar policy (B7): a .cedar file or a directory of them, and the tool catalog. */
@@ -148,6 +150,11 @@ export function parseConfig(input: unknown): BatonConfig {
   const chainSize = c.limits?.maxChainSize ?? DEFAULT_LIMITS.maxChainSize;
   if (tokenSize > chainSize) {
     throw new ConfigError(["limits.maxTokenSize: must not exceed limits.maxChainSize"]);
+  }
+  if (c.approvalThreshold !== undefined && c.approvalThreshold > c.approverKeys.length) {
+    throw new ConfigError([
+      `approvalThreshold: ${c.approvalThreshold} approvals are required but only ${c.approverKeys.length} approver key(s) are configured`,
+    ]);
   }
   return { ...c, audience: c.audience ?? `http://${c.server.host}:${c.server.port}` };
 }

@@ -302,6 +302,8 @@ describe("grant → derive → derive → prove → verify", () => {
           "search_issues",
           "--args",
           JSON.stringify(CALL),
+          "--aud",
+          EP,
         ],
         [
           "verify",
