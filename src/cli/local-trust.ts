@@ -27,7 +27,7 @@ export const LOCAL_DB_OPTIONS = {
 export function configFrom(
   args: ParsedArgs,
   ctx: CliContext,
-  extra: { server?: Record<string, unknown> } = {},
+  extra: { server?: Record<string, unknown>; top?: Record<string, unknown> } = {},
 ): BatonConfig {
   const db = str(args, "db");
   const configPath = str(args, "config");
@@ -38,6 +38,7 @@ export function configFrom(
       ...(configPath !== undefined ? { configPath } : {}),
       ...(trust !== undefined ? { trustAnchorsPath: trust } : {}),
       overrides: {
+        ...extra.top,
         ...(db !== undefined ? { store: { path: db } } : {}),
         ...(extra.server ? { server: extra.server } : {}),
       },

@@ -86,7 +86,34 @@ const COMMANDS: Record<string, Entry> = {
   },
 };
 
-const GROUPS = new Set(["anchor", "audit", "policy"]);
+/** Commands with subcommands, and what the group is about (`baton audit --help`). */
+const GROUPS: Record<string, string> = {
+  anchor: "manage trust-anchor files: the root issuers (URI + public key) a verifier trusts",
+  audit: "read and check the hash-chained audit log, from a local database (--db) or a service (--server)",
+  policy: "work with request-time Cedar policies",
+};
+
+/** The help of a command group: what it is for, and each subcommand with its summary and usage. */
+function groupHelp(group: string, cmds: Command[]): string {
+  const width = Math.max(...cmds.map((c) => c.name.length)) + 2;
+  return [
+    `baton ${group} — ${GROUPS[group]}`,
+    "",
+    "Subcommands:",
+    ...cmds.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    "Usage:",
+    ...cmds.map((c) => `  baton ${c.usage}`),
+    "",
+    `More: baton ${group} <subcommand> --help`,
+    "",
+  ].join("\n");
+}
+
+async function groupCommands(group: string): Promise<Command[]> {
+  const names = Object.keys(COMMANDS).filter((k) => k.startsWith(`${group} `));
+  return Promise.all(names.map((k) => (COMMANDS[k] as Entry).load()));
+}
 
 export function version(): string {
   try {
@@ -110,6 +137,7 @@ function overview(): string {
     ...Object.entries(COMMANDS).map(([k, e]) => `  ${k.padEnd(width)}${e.summary}`),
     "",
     "Every command takes --help (with an example) and --json. Files may be - for stdin.",
+    "baton -V (--version) prints the version.",
     "Exit codes: 0 success or permit, 1 deny, 2 bad input.",
     "",
     "Example:",
@@ -144,6 +172,10 @@ async function dispatch(argv: readonly string[], ctx: CliContext): Promise<numbe
   if (first === undefined || first === "help" || first === "--help" || first === "-h") {
     const topic = first === "help" ? argv.slice(1).join(" ") : "";
     if (topic) {
+      if (Object.hasOwn(GROUPS, topic)) {
+        ctx.stdout.write(groupHelp(topic, await groupCommands(topic)));
+        return 0;
+      }
       const entry = COMMANDS[topic];
       if (!entry) throw new UsageError(`unknown command "${topic}" (see: baton help)`);
       ctx.stdout.write(helpText(await entry.load()));
@@ -152,17 +184,17 @@ async function dispatch(argv: readonly string[], ctx: CliContext): Promise<numbe
     ctx.stdout.write(overview());
     return first === undefined ? 2 : 0;
   }
-  if (first === "--version" || first === "-v" || first === "version") {
+  if (first === "--version" || first === "-V" || first === "-v" || first === "version") {
     ctx.stdout.write(`baton ${version()}\n`);
     return 0;
   }
   let name = first;
   let rest = argv.slice(1);
-  if (GROUPS.has(first)) {
+  if (Object.hasOwn(GROUPS, first)) {
     if (second === undefined || second.startsWith("-")) {
       const subs = Object.keys(COMMANDS).filter((k) => k.startsWith(`${first} `));
       if (second === "--help" || second === "-h") {
-        ctx.stdout.write(`baton ${first}: ${subs.map((s) => `baton ${s}`).join(", ")}\n`);
+        ctx.stdout.write(groupHelp(first, await groupCommands(first)));
         return 0;
       }
       throw new UsageError(

@@ -100,6 +100,8 @@ describe("bad input exits 2 with one line on stderr and no stack trace", () => {
           "t",
           "--args",
           "{}",
+          "--aud",
+          "https://tools.acme.example",
         ],
         /^baton: chain file empty-presentation\.json: /,
       ],

@@ -79,8 +79,11 @@ beforeAll(async () => {
     let err = "";
     server.stdout?.setEncoding("utf8").on("data", (d: string) => {
       out += d;
-      const m = /^baton listening on (\S+)$/m.exec(out);
-      if (m) resolve(m[1] as string);
+      // Every stdout line is JSON, the "listening" one included.
+      for (const line of out.split("\n").slice(0, -1)) {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "baton listening" && entry.url) resolve(entry.url);
+      }
     });
     server.stderr?.setEncoding("utf8").on("data", (d: string) => {
       err += d;

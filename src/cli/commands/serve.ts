@@ -1,5 +1,5 @@
 import { startServer } from "../../service/server.ts";
-import { type Command, int, str } from "../command.ts";
+import { type Command, int, list, str } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine } from "../io.ts";
 import { configFrom } from "../local-trust.ts";
@@ -7,7 +7,8 @@ import { configFrom } from "../local-trust.ts";
 export const serve: Command = {
   name: "serve",
   summary: "run the Baton service (HTTP verify, revocation, audit, agents)",
-  usage: "serve [--config FILE] [--port N] [--host H] [--db PATH] [--trust anchors.json]",
+  usage:
+    "serve [--config FILE] [--port N] [--host H] [--db PATH] [--trust anchors.json] [--aud EP]… [--approval-threshold N]",
   options: {
     config: { type: "string", value: "FILE", description: "JSON config file (default: $BATON_CONFIG)" },
     port: { type: "string", value: "N", description: "listen port (default 7420; 0 picks a free one)" },
@@ -18,20 +19,55 @@ export const serve: Command = {
       value: "FILE",
       description: "trust anchors file (default: $BATON_TRUST_ANCHORS)",
     },
+    aud: {
+      type: "string",
+      value: "EP",
+      description: "this service's id, which PoPs and chains name in aud (default http://HOST:PORT)",
+      multiple: true,
+    },
+    "approval-threshold": {
+      type: "string",
+      value: "N",
+      description:
+        "distinct approvers needed per call needing approval (default 1; config approvalThreshold)",
+    },
   },
   details: [
-    "Flags override the config file, which the BATON_* environment variables override in turn",
-    "(BATON_DATABASE_URL selects PostgreSQL). Runs until SIGINT or SIGTERM, then shuts down gracefully.",
-    'Prints the URL once listening ({"url"} with --json); request logs follow as JSON lines.',
+    "Precedence, lowest first: built-in defaults, the config file, BATON_* environment variables, then",
+    "these flags. So a flag overrides the environment, which overrides the config file.",
+    "",
+    "Environment variables:",
+    "  BATON_CONFIG               path of the JSON config file (--config)",
+    '  BATON_TRUST_ANCHORS        path of a trust-anchors file [{"issuer", "jwk"}] (--trust)',
+    "  BATON_AUDIENCE             this service's id, comma-separated for several (--aud)",
+    "  BATON_DATABASE_URL         postgres://… (shared state for several nodes; wins over a SQLite path)",
+    "  BATON_DB_PATH              SQLite file, default ./data/baton.db (--db)",
+    "  BATON_HOST                 listen address, default 127.0.0.1 (--host)",
+    "  BATON_PORT                 listen port, default 7420 (--port)",
+    "  BATON_APPROVAL_THRESHOLD   approvals needed per call, default 1 (--approval-threshold)",
+    "  BATON_DEBUG=1              print stack traces of unexpected errors",
+    "",
+    "Runs until SIGINT or SIGTERM, then shuts down gracefully. Logs are JSON lines on stdout, the first",
+    'of them "baton listening" with the url; --json also prints {"url"} once listening.',
   ].join("\n"),
-  examples: ["baton serve --trust anchors.json --port 7420", "npm start -- --config baton.json"],
+  examples: [
+    "baton serve --trust anchors.json --port 7420 --aud https://tools.acme.example",
+    "npm start -- --config baton.json",
+  ],
   async run(args, ctx) {
     const port = int(args, "port");
     if (port !== undefined && port > 65_535)
       throw new UsageError(`--port must be at most 65535, got ${port}`);
     const host = str(args, "host");
+    const aud = list(args, "aud");
+    if (aud.some((a) => a.trim() === "")) throw new UsageError("--aud must not be empty");
+    const threshold = int(args, "approval-threshold", 1);
     const config = configFrom(args, ctx, {
       server: { ...(port !== undefined ? { port } : {}), ...(host !== undefined ? { host } : {}) },
+      top: {
+        ...(aud.length > 0 ? { audience: aud.length === 1 ? (aud[0] as string) : aud } : {}),
+        ...(threshold !== undefined ? { approvalThreshold: threshold } : {}),
+      },
     });
     let url: string;
     try {
@@ -43,7 +79,8 @@ export const serve: Command = {
       }
       throw e;
     }
-    ctx.stdout.write(args.json ? jsonLine({ url }) : `baton listening on ${url}\n`);
+    // Without --json the service's own JSON log line ("baton listening", with the url) says it.
+    if (args.json) ctx.stdout.write(jsonLine({ url }));
     return 0;
   },
 };

@@ -10,7 +10,7 @@ import {
   type VerifyPolicy,
 } from "../../core/index.ts";
 import { parseFast } from "../../core/json/fast-strict.ts";
-import { type Command, flag, list, nowOf, type ParsedArgs, str } from "../command.ts";
+import { type Command, flag, int, list, nowOf, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { loadAnchors, loadPublicKey } from "../inputs.ts";
@@ -23,7 +23,7 @@ export const verify: Command = {
   name: "verify",
   summary: "decide whether a presentation permits a tool call (exit 0 permit, 1 deny)",
   usage:
-    "verify --presentation FILE --tool NAME --args JSON (--trust anchors.json --aud EP | --server URL) [--approval FILE] [--approver KEY]… [--require-pop-aud] [--require-chain-aud] [--accept-nonce N]… [--now UNIX]",
+    "verify --presentation FILE --tool NAME --args JSON (--trust anchors.json --aud EP | --server URL) [--approval FILE --approver KEY…] [--approval-threshold N] [--require-pop-aud] [--require-chain-aud] [--accept-nonce N]… [--now UNIX]",
   options: {
     presentation: {
       type: "string",
@@ -58,8 +58,13 @@ export const verify: Command = {
     approver: {
       type: "string",
       value: "FILE",
-      description: "an approver's key file whose approvals count (local)",
+      description: "an approver's key file whose approvals count (local; needed with --approval)",
       multiple: true,
+    },
+    "approval-threshold": {
+      type: "string",
+      value: "N",
+      description: "distinct approvers needed (local; default 1)",
     },
     "require-pop-aud": { type: "boolean", description: "deny a PoP without aat_aud (step 7d)" },
     "require-chain-aud": { type: "boolean", description: "deny a chain in which no token has aud (6c)" },
@@ -209,12 +214,30 @@ async function verifyLocal(ctx: CliContext, args: ParsedArgs, call: Call): Promi
   const nonces = list(args, "accept-nonce");
   if (nonces.length > 0) policy.nonces = { accepts: (n) => nonces.includes(n) };
   const approvers = await Promise.all(list(args, "approver").map((f) => loadPublicKey(ctx, f)));
+  if (call.approval !== undefined && approvers.length === 0) {
+    throw new UsageError(
+      "--approval needs --approver KEY: the approver key file(s) whose approvals count here; without one the approval would be ignored (see: baton verify --help)",
+    );
+  }
+  const threshold = int(args, "approval-threshold", 1);
+  if (threshold !== undefined && threshold > approvers.length) {
+    throw new UsageError(
+      `--approval-threshold ${threshold} needs at least ${threshold} --approver key files, got ${approvers.length}`,
+    );
+  }
   const verifier = new Verifier({
     trustAnchors,
     audience: aud,
     policy,
     ledger: oneShotLedger(),
-    ...(approvers.length > 0 ? { approvals: approvalGate({ approvers: approvers.map((a) => a.jwk) }) } : {}),
+    ...(approvers.length > 0
+      ? {
+          approvals: approvalGate({
+            approvers: approvers.map((a) => a.jwk),
+            ...(threshold !== undefined ? { threshold } : {}),
+          }),
+        }
+      : {}),
   });
   return verifier.verify({
     presentation: call.presentation,
@@ -235,6 +258,7 @@ async function verifyRemote(server: string, args: ParsedArgs, call: Call): Promi
     "trust",
     "aud",
     "approver",
+    "approval-threshold",
     "now",
     "accept-nonce",
     "require-pop-aud",
