@@ -128,6 +128,18 @@ function isBuiltin(spec) {
   return spec.startsWith("node:") || BUILTINS.has(spec) || BUILTINS.has(spec.split("/")[0]);
 }
 
+/** Whether an installed dependency ships its own declarations. */
+function hasOwnTypes(name) {
+  const dir = join(root, "node_modules", name);
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  return Boolean(
+    pkg.types ||
+      pkg.typings ||
+      existsSync(join(dir, "index.d.ts")) ||
+      JSON.stringify(pkg.exports ?? {}).includes('"types"'),
+  );
+}
+
 /** dist-relative path ("core/x.js" / "core/x.d.ts") of a relative specifier in `from`. */
 function target(from, spec, kind) {
   const abs = resolve(dirname(join(dist, from)), spec);
@@ -173,6 +185,7 @@ for (const p of PACKAGES) {
   rmSync(dir, { recursive: true, force: true });
   const deps = new Map();
   const uses = new Set();
+  const typesDeps = new Map();
   const problems = [];
   const lowerPeers = new Map();
   for (const lower of staged)
@@ -212,6 +225,25 @@ for (const p of PACKAGES) {
     }
   }
 
+  // Declarations that import a package without its own types need its @types package (the same
+  // one the repository compiles against), and declarations that use Node's own modules need
+  // @types/node (any version: the consumer's own wins), so a TypeScript consumer adds no @types.
+  for (const f of own.dts) {
+    const text = readFileSync(join(dist, f), "utf8");
+    for (const s of specifiers(join(dist, f))) {
+      if (s.startsWith(".")) continue;
+      if (isBuiltin(s)) {
+        typesDeps.set("@types/node", "*");
+        continue;
+      }
+      const n = packageName(s);
+      const types = `@types/${n.startsWith("@") ? n.slice(1).replace("/", "__") : n}`;
+      if (rootPkg.devDependencies?.[types] && !hasOwnTypes(n))
+        typesDeps.set(types, `^${rootPkg.devDependencies[types]}`);
+    }
+    if (/\bBuffer\b|\bNodeJS\./.test(text)) typesDeps.set("@types/node", "*");
+  }
+
   const dependencies = {};
   for (const short of [...uses].sort()) dependencies[`${SCOPE}/${short}`] = VERSION;
   for (const n of [...deps.keys()].sort()) {
@@ -219,6 +251,7 @@ for (const p of PACKAGES) {
     if (v === undefined) problems.push(`${n} is imported but is not a dependency of the root package.json`);
     else dependencies[n] = /^\d/.test(v) ? `^${v}` : v;
   }
+  for (const [n, v] of [...typesDeps].sort()) dependencies[n] = v;
   if (problems.length > 0) {
     console.error(`pack: ${name}:\n  ${problems.join("\n  ")}`);
     process.exit(1);
@@ -252,7 +285,7 @@ for (const p of PACKAGES) {
       ),
       // Not public API: how the higher Baton packages reach this one's modules (same version only).
       ...(p.short !== "server"
-        ? { "./_internal/*.js": { types: "./dist/*.d.ts", import: "./dist/*.js" } }
+        ? { "./_internal/*.js": { types: "./dist/*.d.ts", import: "./dist/*.js", default: "./dist/*.js" } }
         : {}),
       "./package.json": "./package.json",
     },

@@ -15,43 +15,31 @@
  * @packageDocumentation
  */
 
-// The protocol layer: keys (AgentKey, thumbprint ids), the low-level verbs the Agent/Issuer methods
-// wrap, decoding for inspection (decoded is not verified), capability types, and decisions (data
-// with a stable code; BatonError is thrown only for misuse such as bad options or bad keys).
+// The protocol layer, named module by module (not the core barrel, which also holds internals):
+// keys and thumbprint ids, the low-level verbs the Agent/Issuer methods wrap, decoding for
+// inspection (decoded is not verified), capability types, and decisions (data with a stable code;
+// BatonError is thrown only for misuse such as bad options or bad keys).
+export { type CreateApprovalOptions, createApproval } from "./core/approval/approval.ts";
 export {
-  type AatClaims,
-  AgentKey,
-  agentIdOf,
-  BatonError,
-  type ConstraintMap,
-  type ConstraintType,
-  type CreateApprovalOptions,
-  type CreateRevocationRequestOptions,
-  createApproval,
-  createRevocationRequest,
-  DECISION_CODES,
-  type Decision,
-  type DecisionCode,
   type DeriveOptions,
-  decodeToken,
   derive,
   type GrantOptions,
   grant,
-  type Intent,
   type IssueResult,
-  type JsonValue,
-  jwkThumbprint,
   type Presentation,
-  type PrivateJwk,
   type ProveOptions,
-  type PublicJwk,
   prove,
-  type RevocationTarget,
-  readPresentation,
-  type ToolsMap,
-  type TrustAnchor,
-  type UnverifiedToken,
-} from "./core/index.ts";
+} from "./core/chain/issue.ts";
+export type { Decision, TrustAnchor } from "./core/chain/options.ts";
+export { readPresentation } from "./core/chain/verify.ts";
+export type { ConstraintMap, ConstraintType, JsonValue, ToolsMap } from "./core/constraints/index.ts";
+export { BatonError, DECISION_CODES, type DecisionCode } from "./core/errors.ts";
+export { AgentKey, type PrivateJwk } from "./core/keys/agent-key.ts";
+export { agentIdOf, jwkThumbprint, type PublicJwk } from "./core/keys/public-key.ts";
+export type { RevocationTarget } from "./core/ports.ts";
+export { type CreateRevocationRequestOptions, createRevocationRequest } from "./core/revocation/request.ts";
+export type { AatClaims, Intent } from "./core/token/claims.ts";
+export { decodeToken, type UnverifiedToken } from "./core/token/decode.ts";
 export {
   Agent,
   type AgentApproveOptions,

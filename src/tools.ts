@@ -16,27 +16,28 @@
 
 export {
   APPROVAL_TYP,
-  type ApprovalGate,
   type ApprovalGateOptions,
   approvalArgsHash,
   approvalGate,
-  type CallContext,
   type ConsumeApproval,
-  DECISION_CODES,
+  memoryConsume,
+} from "./core/approval/approval.ts";
+export type { Presentation } from "./core/chain/issue.ts";
+export { MemoryLedger } from "./core/chain/memory-ledger.ts";
+export {
+  type ApprovalGate,
+  type CallContext,
   DEFAULT_LIMITS,
   type Decision,
-  type DecisionCode,
-  type JsonValue,
-  MemoryLedger,
-  memoryConsume,
-  type Presentation,
   type RequestPolicy,
   type TrustAnchor,
-  Verifier,
   type VerifyLimits,
   type VerifyOptions,
   type VerifyPolicy,
-} from "./core/index.ts";
+} from "./core/chain/options.ts";
+export { Verifier } from "./core/chain/verify.ts";
+export type { JsonValue } from "./core/constraints/index.ts";
+export { DECISION_CODES, type DecisionCode } from "./core/errors.ts";
 export { assertAllowed, BatonDenied } from "./sdk/errors.ts";
 export { TrustClient, type TrustClientOptions } from "./sdk/trust-client.ts";
 export {
