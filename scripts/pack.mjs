@@ -280,7 +280,8 @@ for (const p of PACKAGES) {
       ...Object.fromEntries(
         Object.entries(p.entries).map(([sub, e]) => [
           sub,
-          { types: `./dist/${e}.d.ts`, import: `./dist/${e}.js` },
+          // `default` serves require() of this ES module (unflagged on Node >= 22.12 and 20.19).
+          { types: `./dist/${e}.d.ts`, import: `./dist/${e}.js`, default: `./dist/${e}.js` },
         ]),
       ),
       // Not public API: how the higher Baton packages reach this one's modules (same version only).

@@ -52,5 +52,16 @@ export {
 export { type Ttl, ttlSeconds } from "./sdk/duration.ts";
 export { assertAllowed, BatonDenied } from "./sdk/errors.ts";
 export { type GrantRequest, Issuer, type IssuerOptions } from "./sdk/issuer.ts";
-export { TrustClient, type TrustClientOptions } from "./sdk/trust-client.ts";
+export {
+  type ApprovalsResult,
+  type PendingApprovalEntry,
+  type RecordedToken,
+  type RecordResult,
+  type Revocation,
+  type RevokeOptions,
+  type RevokeResult,
+  type ServiceFailure,
+  TrustClient,
+  type TrustClientOptions,
+} from "./sdk/trust-client.ts";
 export type { BatonVerifier, VerifyRequest } from "./sdk/verifier.ts";

@@ -122,13 +122,13 @@ import { type BatonVerifier, LocalVerifier } from "@baton-trust/tools";
 
 const alice = new Issuer({ key: Agent.generate("alice").key, issuer: "https://people.example/alice" });
 const bob = Agent.generate("bob");
-const chain: string[] = alice.grant({ to: bob, intent: { id: "i", purpose: "p" }, tools: ["search"], ttl: "5m" });
+const chain: string[] = alice.grant({ to: bob, intent: { id: "i", purpose: "p" }, tools: ["search"], ttl: "5m", maxDepth: 1 });
 const presentation: Presentation = bob.prove(chain, { tool: "search", args: { q: "x" } });
 const local: BatonVerifier = new LocalVerifier({ trustAnchors: [alice.anchor], audience: "https://tools.example" });
 const remote: BatonVerifier = new TrustClient({ url: "http://127.0.0.1:9" });
 const decision: Decision = await local.verify({ presentation, tool: "search", args: { q: "x" } });
 const denied: boolean = (await remote.verify({ presentation, tool: "search", args: { q: "x" } })).allow;
-export const out: [boolean, boolean, string] = [decision.allow, denied, new BatonDenied(decision).name];
+export const out: [boolean, boolean, string] = [decision.allow, denied, new BatonDenied(decision.code, decision.message).name];
 `;
 
 const GUARD_CONSUMER = `import Fastify from "fastify";
@@ -145,7 +145,7 @@ const app = Fastify();
 await app.register(batonGuard, options);
 app.post("/search", { config: { batonTool: "search" } }, async () => ({ ok: true }));
 const res = await app.inject({ method: "POST", url: "/search", payload: { q: "x" } });
-console.log(res.statusCode, typeof guardMcpServer, PRESENTATION_META);
+console.log(res.statusCode, res.json().code, typeof guardMcpServer, PRESENTATION_META);
 await app.close();
 `;
 
@@ -158,8 +158,8 @@ export type Options = TrustOptions;
 console.log([Trust, buildApp, startServer, Agent].map((f) => typeof f).join(" "));
 `;
 
-function tsc(dir: string, file: string): Run {
-  return run(process.execPath, [TSC, "--strict", "--module", "nodenext", "--noEmit", file], dir);
+function tsc(dir: string, ...files: string[]): Run {
+  return run(process.execPath, [TSC, "--strict", "--module", "nodenext", "--noEmit", ...files], dir);
 }
 
 const ALLOWED_FILE =
@@ -258,13 +258,17 @@ describe("the published packages, installed from their tarballs", () => {
         expect(r.stdout.trim()).toBe("PERMIT permitted");
       });
 
-      it("type-checks a TypeScript consumer with tsc --strict --module nodenext and no @types", () => {
-        expect(existsSync(join(dir, "node_modules", "@types"))).toBe(false);
-        writeFileSync(join(dir, "consumer.ts"), TOOL_CONSUMER);
-        const r = tsc(dir, "consumer.ts");
-        expect(r.stdout + r.stderr, "tsc reported errors").toBe("");
-        expect(r.status).toBe(0);
-      });
+      it(
+        "type-checks a TypeScript consumer with tsc --strict --module nodenext and no @types",
+        () => {
+          expect(existsSync(join(dir, "node_modules", "@types"))).toBe(false);
+          writeFileSync(join(dir, "consumer.ts"), TOOL_CONSUMER);
+          const r = tsc(dir, "consumer.ts");
+          expect(r.stdout + r.stderr, "tsc reported errors").toBe("");
+          expect(r.status).toBe(0);
+        },
+        5 * MINUTES,
+      );
     });
   });
 
@@ -275,20 +279,27 @@ describe("the published packages, installed from their tarballs", () => {
       npmInstall(dir, [tarball("agent"), tarball("tools"), tarball("server")], ["--ignore-scripts"]);
     }, 10 * MINUTES);
 
-    it("type-checks the /fastify and /mcp entries with no @types of its own, and the guard refuses a bare call", () => {
-      writeFileSync(join(dir, "guard.ts"), GUARD_CONSUMER);
-      const r = tsc(dir, "guard.ts");
-      expect(r.stdout + r.stderr, "tsc reported errors").toBe("");
+    it(
+      "type-checks consumers of the /fastify, /mcp and server entries with no @types of their own",
+      () => {
+        writeFileSync(join(dir, "guard.ts"), GUARD_CONSUMER);
+        writeFileSync(join(dir, "server.ts"), SERVER_CONSUMER);
+        // One program for both files: the declarations are checked once (skipLibCheck is off).
+        const r = tsc(dir, "guard.ts", "server.ts");
+        expect(r.stdout + r.stderr, "tsc reported errors").toBe("");
+        expect(r.status).toBe(0);
+      },
+      5 * MINUTES,
+    );
+
+    it("runs the fastify guard, which refuses a call that carries no presentation", () => {
       const js = GUARD_CONSUMER.replace(", type BatonGuardOptions", "").replace(": BatonGuardOptions", "");
       writeFileSync(join(dir, "guard.mjs"), js);
       const out = must(run(process.execPath, ["guard.mjs"], dir), "node guard.mjs");
-      expect(out.stdout.trim()).toBe("401 function baton/presentation");
+      expect(out.stdout.trim()).toMatch(/^403 [a-z_]+ function baton\/presentation$/);
     });
 
-    it("reaches Trust, buildApp and startServer from the server entry, typed", () => {
-      writeFileSync(join(dir, "server.ts"), SERVER_CONSUMER);
-      const r = tsc(dir, "server.ts");
-      expect(r.stdout + r.stderr, "tsc reported errors").toBe("");
+    it("reaches Trust, buildApp and startServer from the server entry at run time", () => {
       writeFileSync(
         join(dir, "server.mjs"),
         `import { Agent, buildApp, startServer, Trust } from "@baton-trust/server";\nconsole.log([Trust, buildApp, startServer, Agent].map((f) => typeof f).join(" "));\n`,
