@@ -288,7 +288,6 @@ for (const p of PACKAGES) {
       ...(p.short !== "server"
         ? { "./_internal/*.js": { types: "./dist/*.d.ts", import: "./dist/*.js", default: "./dist/*.js" } }
         : {}),
-      "./package.json": "./package.json",
     },
     types: `./dist/${p.entries["."]}.d.ts`,
     files: ["dist", ...(p.bin ? ["bin"] : []), "README.md", "LICENSE", "CHANGELOG.md"],

@@ -204,6 +204,21 @@ describe("the published packages, installed from their tarballs", () => {
         expect(p.files, `${p.name} lacks ${doc}`).toContain(doc);
       }
     }
+    for (const short of ["agent", "tools", "server"]) {
+      const manifest = JSON.parse(readFileSync(join(work, "tarballs", short, "package.json"), "utf8")) as {
+        exports: Record<string, { types?: string; import?: string }>;
+        engines: { node: string };
+        files: string[];
+      };
+      for (const [sub, target] of Object.entries(manifest.exports)) {
+        expect(target, `@baton-trust/${short} exports "${sub}"`).toMatchObject({
+          types: expect.stringMatching(/\.d\.ts$/),
+          import: expect.stringMatching(/\.js$/),
+        });
+      }
+      expect(manifest.engines.node).toBe(">=22.12");
+      expect(manifest.files).toContain("dist");
+    }
     expect(packed[2]?.files).toContain("bin/baton.js");
     expect(packed[2]?.files).toContain("dist/ui/index.html");
   });
