@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `baton` command: registers tsx so the TypeScript sources run as they are, then hands over.
-import { register } from "tsx/esm/api";
+// The `baton` command: runs the compiled CLI (dist/, built by `npm run build`; `npm ci` builds it
+// through the `prepare` script). No TypeScript loader at run time.
+import { main } from "../dist/cli/main.js";
 
-register();
-const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

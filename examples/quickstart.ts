@@ -1,7 +1,8 @@
 /**
  * The README's "In code" example, runnable: `node --import tsx examples/quickstart.ts`.
  */
-import { Agent, Issuer, LocalVerifier } from "../src/index.ts";
+import { Agent, Issuer } from "../src/agent.ts";
+import { LocalVerifier } from "../src/tools.ts";
 
 const alice = new Issuer({ key: Agent.generate("alice").key, issuer: "https://people.acme.example/alice" });
 const orchestrator = Agent.generate("orchestrator");

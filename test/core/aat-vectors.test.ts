@@ -4,7 +4,7 @@ import { anchorsOf, limitsOf, loadAatVectors, policyOf } from "../fixtures/aat-v
 
 const file = loadAatVectors();
 
-describe("AAT -02 JWS vectors (shared/vectors/aat)", () => {
+describe("AAT -02 JWS vectors (test/vectors/aat)", () => {
   it("holds the 79 vectors of the pinned revision", () => {
     expect(file.vectors).toHaveLength(79);
   });

@@ -116,3 +116,99 @@ describe("TrustClient (HTTP) and LocalVerifier (facade)", () => {
     );
   });
 });
+
+/** A token's jti, read straight from its payload (display only; nothing is verified here). */
+function jtiOf(compact: string | undefined): string {
+  const payload = JSON.parse(Buffer.from(String(compact).split(".")[1] ?? "", "base64url").toString("utf8"));
+  return String(payload.jti);
+}
+
+describe("TrustClient: the rest of the service (record, revoke, approvals)", () => {
+  it("records a chain and reports what the service stored", async () => {
+    const { child } = chains();
+    const first = await client.record(child);
+    expect(first).toMatchObject({ ok: true, recorded: 2 });
+    if (!first.ok) throw new Error(first.message);
+    expect(first.tokens.map((t) => [t.depth, t.holder, t.created])).toEqual([
+      [0, orchestrator.id, true],
+      [1, researcher.id, true],
+    ]);
+    expect(await client.record(child)).toMatchObject({ ok: true, recorded: 0 });
+  });
+
+  it("refuses to record a chain that does not verify, as data with the decision code", async () => {
+    const { child } = chains();
+    const r = await client.record([child[1] as string]);
+    expect(r).toMatchObject({ ok: false, status: 422 });
+    if (r.ok) throw new Error("recorded");
+    expect(r.code).not.toBe("bad_answer");
+  });
+
+  it("signs and sends a revocation, after which the revoked token's calls are denied", async () => {
+    const { child } = chains();
+    const jti = jtiOf(child[1]);
+    const r = await client.revoke({
+      key: orchestrator,
+      target: { kind: "token", id: jti },
+      chain: child,
+      reason: "done",
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      created: true,
+      revocation: { target: { kind: "token" }, reason: "done" },
+    });
+    expect(
+      await client.revoke({ key: orchestrator.key, target: { kind: "token", id: jti }, chain: child }),
+    ).toMatchObject({
+      ok: true,
+      created: false,
+    });
+    const args = { q: "after" };
+    const d = await client.verify({
+      presentation: researcher.prove(child, { tool: "search_web", args, aud: AUD }),
+      tool: "search_web",
+      args,
+    });
+    expect(d).toMatchObject({ allow: false, code: "revoked" });
+  });
+
+  it("answers a refused revocation (a signer with no authority over the target) as data", async () => {
+    const { child } = chains();
+    const r = await client.revoke({
+      key: researcher,
+      target: { kind: "token", id: jtiOf(child[0]) },
+      chain: child.slice(0, 1),
+    });
+    expect(r).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it("lists the calls waiting for an approval", async () => {
+    const { root } = chains();
+    const args = { env: "staging" };
+    const d = await client.verify({
+      presentation: orchestrator.prove(root, { tool: "deploy", args, aud: AUD }),
+      tool: "deploy",
+      args,
+    });
+    expect(d.code).toBe("approval_required");
+    const r = await client.approvals();
+    expect(r.ok).toBe(true);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.approvals.map((a) => a.pop_hash)).toContain(d.detail?.pop_hash);
+  });
+
+  it("fails closed as data: no service, or an answer of the wrong shape", async () => {
+    const { child } = chains();
+    const dead = new TrustClient({ url: "http://127.0.0.1:9", timeoutMs: 1000 });
+    expect(await dead.record(child)).toMatchObject({ ok: false, status: 0, code: "unreachable" });
+    expect(await dead.approvals()).toMatchObject({ ok: false, status: 0, code: "unreachable" });
+    const liar = new TrustClient({
+      url: "http://baton.invalid",
+      fetch: (async () => new Response(JSON.stringify({ seq: "1" }), { status: 201 })) as typeof fetch,
+    });
+    expect(
+      await liar.revoke({ key: orchestrator, target: { kind: "intent", id: "x" }, chain: child }),
+    ).toMatchObject({ ok: false, status: 201, code: "bad_answer" });
+  });
+});

@@ -3,7 +3,7 @@
  * must agree with each vector, and a PERMIT vector must pass every check. This reads the display
  * `payload` JSON; the chain verifier's own tests consume the compact tokens.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,10 +13,7 @@ import {
   narrowsTools,
 } from "../../../src/core/constraints/index.ts";
 
-const CANDIDATES = [
-  fileURLToPath(new URL("../../../specs/vectors/aat/aat-jws-vectors.json", import.meta.url)),
-  "/work/shared/vectors/aat/aat-jws-vectors.json",
-];
+const VECTORS = fileURLToPath(new URL("../../vectors/aat/aat-jws-vectors.json", import.meta.url));
 
 interface Vector {
   id: string;
@@ -27,9 +24,7 @@ interface Vector {
 }
 
 function loadVectors(): Vector[] {
-  const file = CANDIDATES.find((f) => existsSync(f));
-  if (file === undefined) throw new Error(`AAT vector file not found; looked in ${CANDIDATES.join(", ")}`);
-  return (JSON.parse(readFileSync(file, "utf8")) as { vectors: Vector[] }).vectors;
+  return (JSON.parse(readFileSync(VECTORS, "utf8")) as { vectors: Vector[] }).vectors;
 }
 
 /** §8 4n: a token's AAT entry's tools, or the empty capability set when it has none. */

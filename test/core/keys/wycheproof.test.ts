@@ -13,9 +13,7 @@ interface WycheproofFile {
   }[];
 }
 
-const path = fileURLToPath(
-  new URL("../../../../shared/vectors/wycheproof/ed25519_test.json", import.meta.url),
-);
+const path = fileURLToPath(new URL("../../vectors/wycheproof/ed25519_test.json", import.meta.url));
 const file = JSON.parse(readFileSync(path, "utf8")) as WycheproofFile;
 
 /** The project's own signature check: key acceptance (import) and strict RFC 8032 verification. */
