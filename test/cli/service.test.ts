@@ -248,6 +248,9 @@ describe("against a running `baton serve`", () => {
       "anchors.json",
     ]);
     expect(local.code, local.stderr).toBe(0);
-    expect(local.stdout).toMatch(/^✓ revoked intent triage-7 \(seq \d+\)/);
+    // person is the trust anchor: inside its own tree, an intent is narrowed to the carried root token.
+    expect(local.stdout).toMatch(
+      /^✓ revoked token sha256:\S+ \(intent triage-7, narrowed to the carried tree\) \(seq \d+\)/,
+    );
   });
 });

@@ -113,10 +113,18 @@ export const revoke: Command = {
       ctx.stdout.write(jsonLine(outcome));
     } else {
       const s = style(ctx);
-      const what = `${target.kind} ${target.kind === "agent" ? shortId(target.id) : target.id}`;
+      const name = (t: RevocationTarget) => `${t.kind} ${t.kind === "agent" ? shortId(t.id) : t.id}`;
+      const what = name(target);
+      // The service may narrow the target (an intent or agent to a token of the carried tree):
+      // say what was actually revoked.
+      const stored = outcome.ok ? (outcome.record.target as RevocationTarget | undefined) : undefined;
+      const narrowed =
+        stored !== undefined && stored.kind !== target.kind
+          ? `${name(stored)} (${what}, narrowed to the carried tree)`
+          : what;
       ctx.stdout.write(
         outcome.ok
-          ? `${s.ok("✓")} ${outcome.created ? "revoked" : "already revoked:"} ${what}${typeof outcome.record.seq === "number" ? ` (seq ${outcome.record.seq})` : ""}\n`
+          ? `${s.ok("✓")} ${outcome.created ? "revoked" : "already revoked:"} ${narrowed}${typeof outcome.record.seq === "number" ? ` (seq ${outcome.record.seq})` : ""}\n`
           : `${s.bad("✗")} refused (${outcome.code}): ${outcome.message}\n`,
       );
     }
