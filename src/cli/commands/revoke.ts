@@ -13,7 +13,7 @@ export const revoke: Command = {
   name: "revoke",
   summary: "revoke a token, an agent or a whole intent (a signed request)",
   usage:
-    "revoke --key KEY (--token JTI | --agent ID | --intent ID) --chain FILE [--reason TEXT] [--aud ID] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
+    "revoke --key KEY (--token JTI | --agent ID | --intent ID) [--chain FILE] [--reason TEXT] [--aud ID] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
   options: {
     key: { type: "string", value: "FILE", description: "the signer's private key", required: true },
     token: { type: "string", value: "JTI", description: "revoke this token (its jti or sha256: hash)" },
@@ -26,8 +26,8 @@ export const revoke: Command = {
     chain: {
       type: "string",
       value: "FILE",
-      description: "the chain that puts you above the target",
-      required: true,
+      description:
+        "the chain that puts you above the target, root first (omit only as an admin key revoking by id)",
     },
     reason: { type: "string", value: "TEXT", description: "why, for the audit log" },
     aud: {
@@ -62,7 +62,9 @@ export const revoke: Command = {
     const target = targetOf(str(args, "token"), str(args, "agent"), str(args, "intent"));
     const source = oneSource(args);
     const key = await loadAgentKey(ctx, req(args, "key"));
-    const chain = await loadChain(ctx, req(args, "chain"));
+    const chainFile = str(args, "chain");
+    // No chain: a global revocation by id, which only an admin key may sign.
+    const chain = chainFile !== undefined ? await loadChain(ctx, chainFile) : [];
     const reason = str(args, "reason");
     const now = nowOf(args, ctx);
     const sign = (audience: string) =>
