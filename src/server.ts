@@ -58,4 +58,4 @@ export {
   Trust,
   type TrustOptions,
   type VerifyInput,
-} from "./trust.ts";
+} from "./trust/index.ts";

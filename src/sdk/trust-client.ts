@@ -4,7 +4,7 @@
  * - `verify`: `POST {url}/v1/verify` with `{aat_chain, aat_pop, tool, args, approval?}`; the
  *   service answers 200 with the decision for a permit and a denial alike. Fails closed: an
  *   unreachable service, a timeout or an unexpected answer is a `verification_unavailable` denial,
- *    never a permit and never an exception. Arguments JSON cannot represent as they are
+ *   never a permit and never an exception. Arguments JSON cannot represent as they are
  *   (`Infinity`, `-0`, `undefined`, a `Date`…) are refused before anything is sent
  *   (`args_rejected`, see `json-args.ts`).
  * - `record`: `POST /v1/tokens`, registers a chain's tokens (for the graph and revocation cascade).
@@ -39,6 +39,11 @@ export interface TrustClientOptions {
   timeoutMs?: number;
   /** The fetch implementation; default the global one. */
   fetch?: typeof fetch;
+  /**
+   * The service's id (its configured `audience`), which signed revocation requests name as `aud`.
+   * Default: the origin of `url` (the service's own default audience is `http://HOST:PORT`).
+   */
+  audience?: string;
 }
 
 /** Why a service call did not succeed: the problem's `code` (or `unreachable` / `bad_answer`) and HTTP status (0: no answer). */
@@ -88,6 +93,8 @@ export interface RevokeOptions {
   reason?: string;
   /** Unix seconds; default now. */
   now?: number;
+  /** The `aud` of the request; default the client's `audience`. */
+  audience?: string;
 }
 
 /** A call waiting for a step-up approval (what an approval must bind, not the arguments). */
@@ -111,6 +118,7 @@ export class TrustClient implements BatonVerifier {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly audience: string;
 
   constructor(o: TrustClientOptions) {
     this.base = o.url.endsWith("/") ? o.url : `${o.url}/`;
@@ -118,6 +126,7 @@ export class TrustClient implements BatonVerifier {
     this.headers = { ...o.headers, "content-type": "application/json", accept: "application/json" };
     this.timeoutMs = o.timeoutMs ?? 5000;
     this.fetchFn = o.fetch ?? fetch;
+    this.audience = o.audience ?? new URL(this.base).origin;
   }
 
   async verify(request: VerifyRequest): Promise<Decision> {
@@ -215,6 +224,7 @@ export class TrustClient implements BatonVerifier {
       key,
       target: o.target,
       chain: o.chain,
+      audience: o.audience ?? this.audience,
       now: o.now ?? Math.floor(Date.now() / 1000),
       ...(o.reason !== undefined ? { reason: o.reason } : {}),
     });

@@ -366,7 +366,17 @@ export class Trust {
       exp: t.exp,
       revoked:
         this.#revocations.check({
-          tokens: [{ index: 0, jti: t.jti, hash: t.hash, issuer: t.issuer, holder: t.holder }],
+          tokens: [
+            {
+              index: 0,
+              jti: t.jti,
+              hash: t.hash,
+              issuer: t.issuer,
+              holder: t.holder,
+              // A root is also revoked when the anchor key that signed it is.
+              ...(t.depth === 0 ? this.#anchorSigner(t.token) : {}),
+            },
+          ],
           ...(t.intent !== undefined ? { intent: t.intent } : {}),
         }) !== null,
     });
@@ -522,6 +532,13 @@ export class Trust {
       await this.#store.close();
     })();
     return this.#closed;
+  }
+
+  /** `{signer}`: the agent id of the trust-anchor key a recorded root verifies under, if any. */
+  #anchorSigner(root: string): { signer?: string } {
+    const v = verifyChainStatic([root], this.config.trustAnchors, this.limits, this.#chainCache);
+    const id = v.ok ? v.tokens[0]?.anchorKeyId : undefined;
+    return id !== undefined ? { signer: id } : {};
   }
 
   #graphOptions(o: GraphReadOptions): LoadGraphOptions {

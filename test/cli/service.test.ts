@@ -251,6 +251,23 @@ describe("against a running `baton serve`", () => {
       "anchors.json",
     ]);
     expect(local.code, local.stderr).toBe(0);
-    expect(local.stdout).toMatch(/^✓ revoked intent triage-7 \(seq \d+\)/);
+    // Without a chain, a revocation by id is global: an admin key's alone, not the anchor's.
+    const global = await run([
+      "revoke",
+      "--key",
+      "person.key",
+      "--token",
+      "some-jti",
+      "--db",
+      "db/baton.db",
+      "--trust",
+      "anchors.json",
+    ]);
+    expect(global.code, global.stderr).toBe(1);
+    expect(global.stdout).toMatch(/^✗ refused \(revocation_unauthorized\): .*needs an admin key/);
+    // person is the trust anchor: inside its own tree, an intent is narrowed to the carried root token.
+    expect(local.stdout).toMatch(
+      /^✓ revoked token sha256:\S+ \(intent triage-7, narrowed to the carried tree\) \(seq \d+\)/,
+    );
   });
 });

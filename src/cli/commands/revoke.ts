@@ -13,7 +13,7 @@ export const revoke: Command = {
   name: "revoke",
   summary: "revoke a token, an agent or a whole intent (a signed request)",
   usage:
-    "revoke --key KEY (--token JTI | --agent ID | --intent ID) --chain FILE [--reason TEXT] [--aud ID] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
+    "revoke --key KEY (--token JTI | --agent ID | --intent ID) [--chain FILE] [--reason TEXT] [--aud ID] (--server URL | --db PATH [--trust anchors.json] [--config FILE])",
   options: {
     key: { type: "string", value: "FILE", description: "the signer's private key", required: true },
     token: { type: "string", value: "JTI", description: "revoke this token (its jti or sha256: hash)" },
@@ -26,8 +26,8 @@ export const revoke: Command = {
     chain: {
       type: "string",
       value: "FILE",
-      description: "the chain that puts you above the target",
-      required: true,
+      description:
+        "the chain that puts you above the target, root first (omit only as an admin key revoking by id)",
     },
     reason: { type: "string", value: "TEXT", description: "why, for the audit log" },
     aud: {
@@ -62,7 +62,9 @@ export const revoke: Command = {
     const target = targetOf(str(args, "token"), str(args, "agent"), str(args, "intent"));
     const source = oneSource(args);
     const key = await loadAgentKey(ctx, req(args, "key"));
-    const chain = await loadChain(ctx, req(args, "chain"));
+    const chainFile = str(args, "chain");
+    // No chain: a global revocation by id, which only an admin key may sign.
+    const chain = chainFile !== undefined ? await loadChain(ctx, chainFile) : [];
     const reason = str(args, "reason");
     const now = nowOf(args, ctx);
     const sign = (audience: string) =>
@@ -113,10 +115,18 @@ export const revoke: Command = {
       ctx.stdout.write(jsonLine(outcome));
     } else {
       const s = style(ctx);
-      const what = `${target.kind} ${target.kind === "agent" ? shortId(target.id) : esc(target.id)}`;
+      const name = (t: RevocationTarget) => `${t.kind} ${t.kind === "agent" ? shortId(t.id) : esc(t.id)}`;
+      const what = name(target);
+      // The service may narrow the target (an intent or agent to a token of the carried tree):
+      // say what was actually revoked.
+      const stored = outcome.ok ? (outcome.record.target as RevocationTarget | undefined) : undefined;
+      const narrowed =
+        stored !== undefined && stored.kind !== target.kind
+          ? `${name(stored)} (${what}, narrowed to the carried tree)`
+          : what;
       ctx.stdout.write(
         outcome.ok
-          ? `${s.ok("✓")} ${outcome.created ? "revoked" : "already revoked:"} ${what}${typeof outcome.record.seq === "number" ? ` (seq ${outcome.record.seq})` : ""}\n`
+          ? `${s.ok("✓")} ${outcome.created ? "revoked" : "already revoked:"} ${narrowed}${typeof outcome.record.seq === "number" ? ` (seq ${outcome.record.seq})` : ""}\n`
           : `${s.bad("✗")} refused (${esc(outcome.code)}): ${esc(outcome.message)}\n`,
       );
     }
