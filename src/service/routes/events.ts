@@ -80,8 +80,14 @@ export function defaultCallerOf(request: FastifyRequest): string {
 }
 
 /** A fixed-size digest of an event key (keys can hold attacker-chosen jtis of any length). */
+const digests = new WeakMap<GraphEvent, string>();
 function keyDigest(event: GraphEvent): string {
-  return createHash("sha256").update(eventKey(event)).digest("base64url");
+  let digest = digests.get(event);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(eventKey(event)).digest("base64url");
+    digests.set(event, digest);
+  }
+  return digest;
 }
 
 /** Each event is serialized once, however many streams send it. */
