@@ -1,11 +1,13 @@
 import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/schema.ts";
 import { verifyCheckpoint } from "../../src/core/audit/checkpoint.ts";
 import { BatonError } from "../../src/core/errors.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { loadNodeKey } from "../../src/store/node-key.ts";
 import { openStore } from "../../src/store/open.ts";
+import { Trust } from "../../src/trust.ts";
 import { tempDir } from "./harness.ts";
 
 describe("node key", () => {
@@ -64,5 +66,27 @@ describe("node key", () => {
       checkpoints: { count: 1, latest: { node: key.id, seq: 1 } },
     });
     await reopened.close();
+  });
+
+  it("is configured through Trust.open: audit.nodeKey, the schedule, and a last checkpoint at close", async () => {
+    const d = dir();
+    const keyPath = join(d, "keys", "node.key");
+    const config = parseConfig({
+      store: { path: join(d, "baton.db") },
+      audit: { nodeKey: keyPath, checkpointIntervalMs: 0, checkpointEveryEvents: 0 },
+    });
+    const trust = await Trust.open(config);
+    await trust.store.appendAudit({ type: "approval", data: {} });
+    await trust.close();
+    const key = loadNodeKey(keyPath, { create: false });
+    const store = await openStore({ path: join(d, "baton.db") });
+    expect(await store.listAuditCheckpoints()).toMatchObject([{ node: key.id, seq: 1 }]);
+    await store.close();
+
+    chmodSync(keyPath, 0o640);
+    await expect(Trust.open(config)).rejects.toThrow(/mode 0640/);
+    const off = parseConfig({ store: { path: join(d, "other.db") }, audit: { checkpoints: false } });
+    await (await Trust.open(off)).close();
+    expect(() => loadNodeKey(join(d, "node.key"), { create: false })).toThrow(/does not exist/);
   });
 });
