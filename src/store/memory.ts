@@ -6,9 +6,12 @@
  *   const store = new MemoryStore();
  *   const { record } = await store.addRevocation({ target: { kind: "agent", id: thumbprint } });
  */
+
+import { GENESIS_HASH, sealAuditEvent } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
+import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { auditRefs, GENESIS_HASH, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
 import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
