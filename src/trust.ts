@@ -177,6 +177,12 @@ export class Trust {
    * revocation feed, then builds the facade. `close()` closes both.
    */
   static async open(config: BatonConfig, options: Partial<TrustOptions> = {}): Promise<Trust> {
+    // A checkpoint that cannot be signed (a store error, or a head below this node's latest
+    // checkpoint) reaches the store-error listeners (metrics) once the facade exists.
+    let built: Trust | undefined;
+    const onCheckpointError = (e: Error) => {
+      if (built) built.#notify("auditCheckpoint", e);
+    };
     const store =
       options.store ??
       (await openStore({
@@ -188,6 +194,7 @@ export class Trust {
                 ...(config.audit.nodeKey !== undefined ? { nodeKey: config.audit.nodeKey } : {}),
                 intervalMs: config.audit.checkpointIntervalMs,
                 everyEvents: config.audit.checkpointEveryEvents,
+                onError: onCheckpointError,
               },
             }
           : {}),
@@ -201,7 +208,8 @@ export class Trust {
         throw e;
       }
     }
-    return new Trust(config, { ...options, store, revocations });
+    built = new Trust(config, { ...options, store, revocations });
+    return built;
   }
 
   /** Builds the facade over an open store and revocation set; it owns both from now on. */
@@ -626,14 +634,18 @@ export class Trust {
     try {
       return await fn();
     } catch (e) {
-      for (const l of this.#listeners) {
-        try {
-          l(operation, e);
-        } catch {
-          // a listener must not change the outcome
-        }
-      }
+      this.#notify(operation, e);
       throw new StoreUnavailableError(operation, e);
+    }
+  }
+
+  #notify(operation: string, error: unknown): void {
+    for (const l of this.#listeners) {
+      try {
+        l(operation, error);
+      } catch {
+        // a listener must not change the outcome
+      }
     }
   }
 }
