@@ -14,10 +14,10 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { parseConfig } from "../src/config/schema.ts";
+import { GENESIS_HASH, sealAuditEvent } from "../src/core/audit/chain.ts";
 import { grant, prove } from "../src/core/chain/issue.ts";
 import { AgentKey } from "../src/core/keys/agent-key.ts";
 import { startServer } from "../src/service/server.ts";
-import { GENESIS_HASH, sealAuditEvent } from "../src/core/audit/chain.ts";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 
 const ISSUER = "https://principal.bench";

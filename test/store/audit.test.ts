@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { BatonError } from "../../src/core/errors.ts";
-import { canonicalAuditForm, GENESIS_HASH, hashAuditEvent, sealAuditEvent } from "../../src/core/audit/chain.ts";
+import {
+  canonicalAuditForm,
+  GENESIS_HASH,
+  hashAuditEvent,
+  sealAuditEvent,
+} from "../../src/core/audit/chain.ts";
 import { decisionDataSchema } from "../../src/core/audit/event.ts";
+import { BatonError } from "../../src/core/errors.ts";
 import { AuditChainChecker } from "../../src/store/audit.ts";
 import { pendingMigrations } from "../../src/store/migrate.ts";
 
