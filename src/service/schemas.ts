@@ -6,7 +6,8 @@
  * Schemas with an `id` are emitted as `components.schemas` of the OpenAPI document.
  */
 import { z } from "zod";
-import { AUDIT_BREAK_REASONS, AUDIT_EVENT_TYPES } from "../store/audit.ts";
+import { AUDIT_BREAK_REASONS } from "../core/audit/chain.ts";
+import { AUDIT_EVENT_TYPES } from "../core/audit/event.ts";
 
 /** The service's own schema registry (ids become OpenAPI components), kept off zod's global one. */
 export const schemaRegistry = z.registry<z.core.GlobalMeta>();

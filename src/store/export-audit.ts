@@ -1,4 +1,4 @@
-import { auditJsonLine } from "./audit.ts";
+import { auditJsonLine } from "../core/audit/chain.ts";
 import type { AuditEvent, AuditFilter, AuditQuery } from "./types.ts";
 
 /** Pages through `listAudit` and yields JSON Lines, so an export of any size runs in bounded memory. */

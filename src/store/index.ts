@@ -8,7 +8,7 @@ export {
   decisionDataSchema,
   GENESIS_HASH,
   hashAuditEvent,
-} from "./audit.ts";
+} from "../core/audit/index.ts";
 export { createMemoryStoreState, MemoryStore, type MemoryStoreOptions } from "./memory.ts";
 export { NonceBook, type NonceBookOptions } from "./nonce-book.ts";
 export { type OpenStoreOptions, openStore, storeOptionsFromEnv } from "./open.ts";

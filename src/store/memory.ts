@@ -6,9 +6,12 @@
  *   const store = new MemoryStore();
  *   const { record } = await store.addRevocation({ target: { kind: "agent", id: thumbprint } });
  */
+
+import { GENESIS_HASH, sealAuditEvent } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
+import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { auditRefs, GENESIS_HASH, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
 import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
@@ -240,11 +243,24 @@ export class MemoryStore implements Store {
     const ids = new Set<number>();
     for (const ref of refs)
       for (const id of this.state.auditRefs.get(ref) ?? []) if (id > afterId) ids.add(id);
-    const byId = new Map(this.state.audit.map((row) => [row.id, row]));
     return [...ids]
       .sort((a, b) => a - b)
-      .map((id) => byId.get(id))
+      .map((id) => this.#auditRow(id))
       .filter((row): row is MemoryAuditRow => row !== undefined);
+  }
+
+  /** The row with this id: a binary search, rows being appended in id order (a tampered array falls back to a scan). */
+  #auditRow(id: number): MemoryAuditRow | undefined {
+    const rows = this.state.audit;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rows[mid] as MemoryAuditRow).id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    const hit = rows[lo];
+    return hit?.id === id ? hit : rows.find((row) => row.id === id);
   }
 
   async auditHead(): Promise<AuditHead> {

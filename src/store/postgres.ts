@@ -4,7 +4,8 @@
  * Ordering guarantees rest on locks taken inside each write transaction:
  * - revocation adds take a transaction advisory lock, so seq order is commit order and a node that
  *   catches up "seq > lastSeq" can never skip a row that commits late; the add NOTIFYs its seq;
- * - audit appends lock the head row (`SELECT … FOR UPDATE`), so the hash chain never forks;
+ * - audit appends lock the head row (`SELECT … FOR UPDATE`), so the hash chain never forks, and
+ *   write the event, its per-token refs and the new head in one statement;
  * - the permit ledger inserts the replay key and charges the counters (in key order, so two
  *   commits cannot deadlock) in one transaction, rolled back as a whole on any denial.
  *
@@ -12,9 +13,11 @@
  *   const store = await openPostgresStore({ url: "postgres://baton@db:5432/baton" });
  */
 import pg from "pg";
+import { sealAuditEvent } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
+import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { auditRefs, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
 import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
@@ -355,8 +358,17 @@ export class PostgresStore implements Store {
         { ...parsed, at: parsed.at ?? this.#clock() },
         { lastId: head.last_id, lastHash: head.last_hash },
       );
+      // The event, its per-token refs and the head move in one statement: one round trip while
+      // the head row is locked.
       await client.query(
-        "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        `WITH e AS (
+           INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+         ), r AS (
+           INSERT INTO baton_audit_refs (ref, event_id) SELECT unnest($9::text[]), e.id FROM e
+           ON CONFLICT DO NOTHING
+         )
+         UPDATE baton_audit_head SET last_id = $1, last_hash = $8 WHERE one = 1`,
         [
           event.id,
           event.at,
@@ -366,19 +378,9 @@ export class PostgresStore implements Store {
           JSON.stringify(event.data),
           event.prev_hash,
           event.hash,
+          auditRefs(event.data),
         ],
       );
-      const refs = auditRefs(event.data);
-      if (refs.length > 0) {
-        await client.query(
-          "INSERT INTO baton_audit_refs (ref, event_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING",
-          [refs, event.id],
-        );
-      }
-      await client.query("UPDATE baton_audit_head SET last_id = $1, last_hash = $2 WHERE one = 1", [
-        event.id,
-        event.hash,
-      ]);
       return event;
     });
     this.#checkpointer?.appended();

@@ -12,9 +12,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { sealAuditEvent } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
+import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
-import { auditRefs, parseAuditInput, requireAuditEvent, sealAuditEvent } from "./audit.ts";
+import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
 import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";

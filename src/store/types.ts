@@ -10,14 +10,19 @@
  * passed in) are unix seconds, like the core's clock; record timestamps (`revokedAt`, `recordedAt`,
  * audit `at`) are unix milliseconds.
  */
+import type { AuditCheckResult, AuditHead } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
+import type { AuditEvent, AuditEventType, AuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget, UsageCharge } from "../core/ports.ts";
-import type { AuditEvent, AuditEventType } from "./audit.ts";
 
+export type {
+  AuditBreak,
+  AuditBreakReason,
+  AuditCheckResult,
+  AuditHead,
+} from "../core/audit/chain.ts";
 export type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
-export type { AuditEvent, AuditEventType } from "./audit.ts";
-
-import type { AUDIT_BREAK_REASONS } from "./audit.ts";
+export type { AuditEvent, AuditEventType, AuditInput } from "../core/audit/event.ts";
 
 /** What `addRevocation` takes. `tokenExp` (unix s) lets a token revocation be pruned once expired. */
 export interface RevocationInput {
@@ -92,16 +97,6 @@ export interface TokenQuery {
   limit?: number;
 }
 
-export interface AuditInput {
-  type: AuditEventType;
-  intent?: string;
-  agent?: string;
-  /** A JSON object; for decisions, never the raw arguments (see `decisionDataSchema`). */
-  data: Record<string, unknown>;
-  /** Unix ms; defaults to the store's clock. */
-  at?: number;
-}
-
 /** Filters of audit listings and exports; all given fields must match. */
 export interface AuditFilter {
   intent?: string;
@@ -124,42 +119,6 @@ export interface AuditQuery extends AuditFilter {
   /** Default 1000, at most 10 000. */
   limit?: number;
 }
-
-/** The last event id and hash the store's head row holds (0 and GENESIS_HASH when empty). */
-export interface AuditHead {
-  lastId: number;
-  lastHash: string;
-}
-
-/**
- * Why a check failed. The first four are breaks of the chain itself; `tail_missing`: the head is
- * below a valid checkpoint (events were cut off the end and the head row moved);
- * `checkpoint_mismatch`: the event at a checkpointed seq is not the one that was signed (the log
- * was rewritten); `checkpoint_invalid`: a checkpoint does not verify (bad signature, malformed,
- * or not by a trusted node).
- */
-export type AuditBreakReason = (typeof AUDIT_BREAK_REASONS)[number];
-
-export interface AuditBreak {
-  ok: false;
-  /**
-   * The first event at which the log breaks (for a removed event: the missing id; for a cut-off
-   * tail: the first missing id; 0 for an invalid checkpoint, which names no event).
-   */
-  id: number;
-  reason: AuditBreakReason;
-  message: string;
-}
-
-export type AuditCheckResult =
-  | {
-      ok: true;
-      count: number;
-      headHash: string;
-      /** Checkpoints verified (stored and given); `latest` is the one with the highest seq. */
-      checkpoints: { count: number; latest?: { node: string; seq: number; at: number } };
-    }
-  | AuditBreak;
 
 export interface AuditCheckOptions {
   /** Checkpoint JWSs kept outside the store (an export): held against the log like stored ones. */

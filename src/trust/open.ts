@@ -30,7 +30,7 @@ const APPROVAL_REPLAY_PREFIX = "baton-approval ";
  */
 export async function openStoreAndRevocations(
   config: BatonConfig,
-  given: { store?: Store; revocations?: RevocationState } = {},
+  given: { store?: Store; revocations?: RevocationState; onCheckpointError?: (e: Error) => void } = {},
 ): Promise<{ store: Store; revocations: RevocationState }> {
   const store =
     given.store ??
@@ -43,6 +43,7 @@ export async function openStoreAndRevocations(
               ...(config.audit.nodeKey !== undefined ? { nodeKey: config.audit.nodeKey } : {}),
               intervalMs: config.audit.checkpointIntervalMs,
               everyEvents: config.audit.checkpointEveryEvents,
+              ...(given.onCheckpointError !== undefined ? { onError: given.onCheckpointError } : {}),
             },
           }
         : {}),

@@ -92,11 +92,18 @@ export class Trust {
    * revocation feed, then builds the facade. `close()` closes both.
    */
   static async open(config: BatonConfig, options: Partial<TrustOptions> = {}): Promise<Trust> {
+    // A checkpoint that cannot be signed (a store error, or a head below this node's latest
+    // checkpoint) reaches the store-error listeners (metrics) once the facade exists.
+    let built: Trust | undefined;
     const opened = await openStoreAndRevocations(config, {
       ...(options.store !== undefined ? { store: options.store } : {}),
       ...(options.revocations !== undefined ? { revocations: options.revocations } : {}),
+      onCheckpointError: (e: Error) => {
+        if (built) built.#notify("auditCheckpoint", e);
+      },
     });
-    return new Trust(config, { ...options, ...opened });
+    built = new Trust(config, { ...options, ...opened });
+    return built;
   }
 
   /** Builds the facade over an open store and revocation set; it owns both from now on. */
@@ -625,14 +632,18 @@ export class Trust {
     try {
       return await fn();
     } catch (e) {
-      for (const l of this.#listeners) {
-        try {
-          l(operation, e);
-        } catch {
-          // a listener must not change the outcome
-        }
-      }
+      this.#notify(operation, e);
       throw new StoreUnavailableError(operation, e);
+    }
+  }
+
+  #notify(operation: string, error: unknown): void {
+    for (const l of this.#listeners) {
+      try {
+        l(operation, error);
+      } catch {
+        // a listener must not change the outcome
+      }
     }
   }
 

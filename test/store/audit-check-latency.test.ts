@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GENESIS_HASH, sealAuditEvent } from "../../src/store/audit.ts";
+import { GENESIS_HASH, sealAuditEvent } from "../../src/core/audit/chain.ts";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.ts";
 import { tempDir } from "./harness.ts";
 

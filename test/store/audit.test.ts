@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { BatonError } from "../../src/core/errors.ts";
 import {
-  AuditChainChecker,
   canonicalAuditForm,
-  decisionDataSchema,
   GENESIS_HASH,
   hashAuditEvent,
   sealAuditEvent,
-} from "../../src/store/audit.ts";
+} from "../../src/core/audit/chain.ts";
+import { decisionDataSchema } from "../../src/core/audit/event.ts";
+import { BatonError } from "../../src/core/errors.ts";
+import { AuditChainChecker } from "../../src/store/audit.ts";
 import { pendingMigrations } from "../../src/store/migrate.ts";
 
 describe("audit event hashing", () => {

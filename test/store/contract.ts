@@ -3,10 +3,10 @@
  *   describeStoreContract("sqlite", sqliteHarness);
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hashAuditEvent } from "../../src/core/audit/chain.ts";
 import { signCheckpoint } from "../../src/core/audit/checkpoint.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import type { UsageCharge } from "../../src/core/ports.ts";
-import { hashAuditEvent } from "../../src/store/audit.ts";
 import { AuditCheckpointer } from "../../src/store/checkpoints.ts";
 import { NonceBook } from "../../src/store/nonce-book.ts";
 import { permitLedger } from "../../src/store/permit-ledger.ts";
