@@ -17,7 +17,7 @@ import type { BatonConfig } from "./config/schema.ts";
 import { approvalGate } from "./core/approval/index.ts";
 import type { ApprovalGate, Decision, RequestPolicy, VerifyPolicy } from "./core/chain/options.ts";
 import { DEFAULT_LIMITS, type VerifyLimits } from "./core/chain/options.ts";
-import { readPresentation, Verifier } from "./core/chain/verify.ts";
+import { Verifier } from "./core/chain/verify.ts";
 import { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "./core/chain/verify-chain.ts";
 import type { JsonValue } from "./core/constraints/index.ts";
 import { jcs, sha256hex } from "./core/encoding.ts";
@@ -38,7 +38,7 @@ import type {
   TokenInput,
 } from "./store/types.ts";
 import { StoreUnavailableError } from "./trust/errors.ts";
-import { RecordedSet, TokenInfoCache, tokenInputOf } from "./trust/token-records.ts";
+import { RecordedSet, tokenInputOf } from "./trust/token-records.ts";
 
 export { StoreUnavailableError } from "./trust/errors.ts";
 
@@ -158,7 +158,6 @@ export class Trust {
   readonly #clock: () => number;
   readonly #verifier: Verifier;
   readonly #chainCache = new VerifiedTokenCache();
-  readonly #infos = new TokenInfoCache();
   readonly #recorded = new RecordedSet();
   readonly #listeners = new Set<StoreErrorListener>();
   readonly #onDecision: TrustOptions["onDecision"];
@@ -274,17 +273,20 @@ export class Trust {
    */
   async verify(input: VerifyInput): Promise<Decision> {
     const now = input.now ?? this.now();
-    let decision = await this.#verifier.verify({
+    const verification = await this.#verifier.verifyCall({
       presentation: input.presentation,
       tool: input.tool,
       args: input.args,
       now,
       ...(input.approval !== undefined ? { approval: input.approval } : {}),
     });
+    let decision = verification.decision;
     if (this.config.trustAnchors.length === 0 && decision.code === "bad_signature" && decision.token === 0) {
       decision = { ...decision, message: NO_ANCHORS };
     }
-    const infos = this.#describe(input.presentation);
+    // What the verifier verified, as it verified it: the presentation is parsed once, and nothing of
+    // a token that did not verify is described (or audited) here.
+    const infos: (TokenInput | null)[] = verification.tokens?.map(tokenInputOf) ?? [];
     if (decision.allow) await this.#recordPermitted(infos);
     try {
       await this.#io("appendAudit", () =>
@@ -536,18 +538,6 @@ export class Trust {
   }
 
   /** Unverified descriptions of the presented tokens, for the audit (and, on permit, the registry). */
-  #describe(presentation: unknown): (TokenInput | null)[] {
-    const p = readPresentation(presentation);
-    if (!p.ok) return [];
-    const out: (TokenInput | null)[] = [];
-    const n = Math.min(p.chain.length, this.limits.maxDelegationDepth + 1);
-    for (let i = 0; i < n; i++) {
-      const t = p.chain[i] as string;
-      out.push(t.length <= this.limits.maxTokenSize ? this.#infos.get(t, i) : null);
-    }
-    return out;
-  }
-
   async #recordPermitted(infos: (TokenInput | null)[]): Promise<void> {
     try {
       for (const info of infos) if (info) await this.#record(info);
