@@ -20,8 +20,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
+import { type Decision, deny, unavailable } from "../core/decision/decision.ts";
 import type { BatonVerifier } from "./verifier.ts";
 
 /** The body member that carries the presentation (and the optional approval). */
@@ -94,15 +94,7 @@ function refuse(reply: FastifyReply, d: Decision): FastifyReply {
 }
 
 function missing(message: string): Decision {
-  return {
-    allow: false,
-    code: "malformed_presentation",
-    step: "1",
-    token: null,
-    message,
-    intent: null,
-    holder: null,
-  };
+  return deny({ code: "malformed_presentation", step: "1", message });
 }
 
 const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
@@ -150,15 +142,7 @@ const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
         ...(e.approval !== undefined ? { approval: e.approval } : {}),
       });
     } catch (err) {
-      decision = {
-        allow: false,
-        code: "verification_unavailable",
-        step: "B0",
-        token: null,
-        message: `verification could not complete: ${(err as Error).message}`,
-        intent: null,
-        holder: null,
-      };
+      decision = unavailable(err);
     }
     if (!decision.allow) return refuse(reply, decision);
     request.baton = decision;

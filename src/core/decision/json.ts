@@ -38,16 +38,19 @@ export const decisionSchema = z
     message: z.string().max(4096),
     intent: z.string().nullable(),
     holder: z.string().nullable(),
-    detail: z.record(z.string(), z.json()).optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
     evidence: evidenceSchema.optional().describe("What exactly failed, for the rules that can say"),
   })
   .refine((d) => d.allow === (d.code === "permitted"), {
     message: "allow must be true exactly for permitted",
   });
 
+/** A decision as its JSON form holds it. */
+export type DecisionJSON = z.infer<typeof decisionSchema>;
+
 /** The decision with exactly the contract's members, in the contract's order. */
-export function decisionToJSON(d: Decision): Record<string, JsonValue> {
-  const o: Record<string, JsonValue> = {
+export function decisionToJSON(d: Decision): DecisionJSON {
+  const o: DecisionJSON = {
     allow: d.allow,
     code: d.code,
     step: d.step,
@@ -57,7 +60,7 @@ export function decisionToJSON(d: Decision): Record<string, JsonValue> {
     holder: d.holder,
   };
   if (d.detail !== undefined) o.detail = d.detail;
-  if (d.evidence !== undefined) o.evidence = { ...d.evidence } as Record<string, JsonValue>;
+  if (d.evidence !== undefined) o.evidence = { ...d.evidence };
   return o;
 }
 
