@@ -20,7 +20,6 @@ export {
   type ApprovalGate,
   type CallContext,
   DEFAULT_LIMITS,
-  type Decision,
   type GateResult,
   type RequestPolicy,
   type TrustAnchor,
@@ -29,10 +28,22 @@ export {
   type VerifyOptions,
   type VerifyPolicy,
 } from "./chain/options.ts";
-export type { VerifiedToken } from "./chain/verified-token.ts";
-export { readPresentation, Verifier } from "./chain/verify.ts";
+export type { DecodedToken, VerifiedToken } from "./chain/verified-token.ts";
+export { readPresentation, type Verification, Verifier } from "./chain/verify.ts";
 export { checkChainTimes, VerifiedTokenCache, verifyChainStatic } from "./chain/verify-chain.ts";
 export * from "./constraints/index.ts";
+export {
+  type Decision,
+  type DecisionContext,
+  type DenialInit,
+  decisionFromJSON,
+  decisionSchema,
+  decisionToJSON,
+  deny,
+  type Evidence,
+  permit,
+  unavailable,
+} from "./decision/index.ts";
 export { b64urlDecode, b64urlEncode, jcs, sha256b64u, sha256hex } from "./encoding.ts";
 export { BatonError, DECISION_CODES, type DecisionCode } from "./errors.ts";
 export { isAdmissible, parseStrictJson } from "./json/strict-json.ts";

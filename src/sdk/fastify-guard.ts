@@ -22,8 +22,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
+import { type Decision, deny, unavailable } from "../core/decision/decision.ts";
 import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
 import type { BatonVerifier } from "./verifier.ts";
 
@@ -97,15 +97,7 @@ function refuse(reply: FastifyReply, d: Decision): FastifyReply {
 }
 
 function missing(message: string): Decision {
-  return {
-    allow: false,
-    code: "malformed_presentation",
-    step: "1",
-    token: null,
-    message,
-    intent: null,
-    holder: null,
-  };
+  return deny({ code: "malformed_presentation", step: "1", message });
 }
 
 const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
@@ -160,15 +152,7 @@ const guard: FastifyPluginAsync<BatonGuardOptions> = async (app, opts) => {
         ...(e.approval !== undefined ? { approval: e.approval } : {}),
       });
     } catch (err) {
-      decision = {
-        allow: false,
-        code: "verification_unavailable",
-        step: "B0",
-        token: null,
-        message: `verification could not complete: ${(err as Error).message}`,
-        intent: null,
-        holder: null,
-      };
+      decision = unavailable(err);
     }
     if (!decision.allow) return refuse(reply, decision);
     request.baton = decision;

@@ -24,8 +24,8 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { CallToolRequestSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import type { Decision } from "../core/chain/options.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
+import { type Decision, deny as denyDecision } from "../core/decision/decision.ts";
 import { jcs } from "../core/encoding.ts";
 import { BatonError } from "../core/errors.ts";
 import { nonJsonArgument, nonJsonDenial } from "./json-args.ts";
@@ -178,8 +178,8 @@ function guardHandler(handler: Handler, o: GuardMcpOptions, server: McpServer): 
   };
 }
 
-function deny(code: Decision["code"], step: string, message: string): Decision {
-  return { allow: false, code, step, token: null, message, intent: null, holder: null };
+function deny(code: Exclude<Decision["code"], "permitted">, step: string, message: string): Decision {
+  return denyDecision({ code, step, message });
 }
 
 function deniedText(d: Decision): string {

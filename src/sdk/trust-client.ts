@@ -20,8 +20,11 @@
  * await baton.record(chain);
  * const r = await baton.revoke({ key: orchestrator, target: { kind: "token", id: jti }, chain });
  */
-import type { Decision } from "../core/chain/options.ts";
+
 import { readPresentation } from "../core/chain/verify.ts";
+import { type Decision, deny } from "../core/decision/decision.ts";
+import { decisionFromJSON } from "../core/decision/json.ts";
+import { escapeText } from "../core/display.ts";
 import { DECISION_CODES, type DecisionCode } from "../core/errors.ts";
 import type { AgentKey } from "../core/keys/agent-key.ts";
 import type { RevocationTarget } from "../core/ports.ts";
@@ -169,7 +172,8 @@ export class TrustClient implements BatonVerifier {
       );
     }
     if (res.status === 200) {
-      if (isDecision(json)) return json;
+      const d = decisionFromJSON(json);
+      if (d.ok) return d.decision;
       return denial(
         "verification_unavailable",
         "B0",
@@ -183,7 +187,7 @@ export class TrustClient implements BatonVerifier {
     // (400 schema errors, 401/403 from the service's own auth, 5xx) is "could not verify".
     if (code in DECISION_CODES && code !== "permitted") {
       return denial(
-        code as DecisionCode,
+        code as Exclude<DecisionCode, "permitted">,
         typeof p?.step === "string" ? p.step : null,
         detail || code,
         p?.token,
@@ -349,27 +353,17 @@ function isPendingApproval(v: unknown): v is PendingApprovalEntry {
   );
 }
 
-function isDecision(v: unknown): v is Decision {
-  const d = v as Partial<Decision> | null;
-  return (
-    d !== null &&
-    typeof d === "object" &&
-    typeof d.allow === "boolean" &&
-    typeof d.code === "string" &&
-    d.code in DECISION_CODES &&
-    d.allow === (d.code === "permitted") &&
-    typeof d.message === "string"
-  );
-}
-
-function denial(code: DecisionCode, step: string | null, message: string, token?: unknown): Decision {
-  return {
-    allow: false,
+/** A denial made here (the service did not, or could not, decide); service text is bounded. */
+function denial(
+  code: Exclude<DecisionCode, "permitted">,
+  step: string | null,
+  message: string,
+  token?: unknown,
+): Decision {
+  return deny({
     code,
     step,
-    token: typeof token === "number" ? token : null,
-    message,
-    intent: null,
-    holder: null,
-  };
+    token: Number.isSafeInteger(token) && (token as number) >= 0 ? (token as number) : null,
+    message: escapeText(message, 512, false),
+  });
 }

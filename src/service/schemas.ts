@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { AUDIT_BREAK_REASONS } from "../core/audit/chain.ts";
 import { AUDIT_EVENT_TYPES } from "../core/audit/event.ts";
+import { decisionSchema as coreDecisionSchema } from "../core/decision/json.ts";
 
 /** The service's own schema registry (ids become OpenAPI components), kept off zod's global one. */
 export const schemaRegistry = z.registry<z.core.GlobalMeta>();
@@ -68,17 +69,9 @@ export const verifyBodySchema = named(
   "A presentation and the call it authorises",
 );
 
+/** The one JSON form of a decision (`src/core/decision/json.ts`). */
 export const decisionSchema = named(
-  z.object({
-    allow: z.boolean(),
-    code: z.string().describe("A decision code of specs/errors.md"),
-    step: z.string().nullable().describe("The AAT -02 §8 step (or Baton profile step B…) that decided"),
-    token: z.int().nullable().describe("Index of the failing token (0 = root), or null"),
-    message: z.string(),
-    intent: z.string().nullable(),
-    holder: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()).optional(),
-  }),
+  coreDecisionSchema,
   "Decision",
   "The verdict; a denial is a 200 with allow: false",
 );

@@ -2,20 +2,13 @@
  * Facade values as the HTTP API spells them (snake_case, explicit nulls). Response schemas then
  * drop anything these do not name.
  */
-import type { Decision } from "../core/chain/options.ts";
+import type { Decision } from "../core/decision/decision.ts";
+import { decisionToJSON } from "../core/decision/json.ts";
 import type { AgentToken, AgentView, RevocationRecord, TokenSummary } from "../trust/index.ts";
 
+/** The decision's one JSON form (`decisionToJSON`). */
 export function decisionWire(d: Decision) {
-  return {
-    allow: d.allow,
-    code: d.code,
-    step: d.step,
-    token: d.token,
-    message: d.message,
-    intent: d.intent,
-    holder: d.holder,
-    ...(d.detail !== undefined ? { detail: d.detail } : {}),
-  };
+  return decisionToJSON(d);
 }
 
 export function revocationWire(r: RevocationRecord) {

@@ -12,7 +12,7 @@
 
 export type { Graph } from "../core/graph/types.ts";
 export type { IntentList, IntentSummary } from "../graph/load.ts";
-export { AUDIT_EVENT_TYPES, type AuditEventType } from "../store/audit.ts";
+export { AUDIT_EVENT_TYPES, type AuditEventType } from "../core/audit/index.ts";
 /** Store records as the facade hands them out (types only: edges never hold the store). */
 export type {
   AuditCheckpointRecord,

@@ -2,13 +2,13 @@
  * What the registry stores about a token, derived from the token itself, and a bounded cache of
  * those descriptions so the verify hot path decodes a known token once.
  */
-import type { VerifiedToken } from "../core/chain/verified-token.ts";
+import type { DecodedToken } from "../core/chain/verified-token.ts";
 import type { JsonValue } from "../core/constraints/index.ts";
 import { decodeToken } from "../core/token/decode.ts";
 import type { TokenInput } from "../store/types.ts";
 
 /** The registry record of a token: hash `sha256:<b64url>` of its signing input, parent's hash, claims. */
-export function tokenInputOf(t: VerifiedToken): TokenInput {
+export function tokenInputOf(t: DecodedToken): TokenInput {
   const c = t.claims;
   const input: TokenInput = {
     hash: `sha256:${t.hash}`,

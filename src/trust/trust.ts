@@ -47,7 +47,7 @@ import { decisionData } from "./audit-data.ts";
 import { boundText, compactHash, MAX_AUDIT_MESSAGE, MAX_CLAIMED_ID } from "./bounded.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import { composeVerifier, limitsOf, openStoreAndRevocations } from "./open.ts";
-import { RecordedSet, TokenInfoCache, tokenInputOf } from "./token-records.ts";
+import { RecordedSet, tokenInputOf } from "./token-records.ts";
 import type {
   AgentToken,
   AgentView,
@@ -81,7 +81,6 @@ export class Trust {
   readonly #clock: () => number;
   readonly #verifier: Verifier;
   readonly #chainCache = new VerifiedTokenCache();
-  readonly #infos = new TokenInfoCache();
   readonly #recorded = new RecordedSet();
   readonly #listeners = new Set<StoreErrorListener>();
   readonly #onDecision: TrustOptions["onDecision"];
@@ -168,17 +167,20 @@ export class Trust {
    */
   async verify(input: VerifyInput): Promise<Decision> {
     const now = input.now ?? this.now();
-    let decision = await this.#verifier.verify({
+    const verification = await this.#verifier.verifyCall({
       presentation: input.presentation,
       tool: input.tool,
       args: input.args,
       now,
       ...(input.approval !== undefined ? { approval: input.approval } : {}),
     });
+    let decision = verification.decision;
     if (this.config.trustAnchors.length === 0 && decision.code === "bad_signature" && decision.token === 0) {
       decision = { ...decision, message: NO_ANCHORS };
     }
-    const infos = this.#describe(input.presentation);
+    // What the verifier verified, as it verified it: the presentation is parsed once, and nothing of
+    // a token that did not verify is described (or audited) here.
+    const infos: (TokenInput | null)[] = verification.tokens?.map(tokenInputOf) ?? [];
     if (decision.allow) await this.#recordPermitted(infos);
     try {
       await this.#io("appendAudit", () =>
@@ -550,19 +552,6 @@ export class Trust {
 
   #graphOptions(o: GraphReadOptions): LoadGraphOptions {
     return { ...o, now: o.now ?? this.now() };
-  }
-
-  /** Unverified descriptions of the presented tokens, for the audit (and, on permit, the registry). */
-  #describe(presentation: unknown): (TokenInput | null)[] {
-    const p = readPresentation(presentation);
-    if (!p.ok) return [];
-    const out: (TokenInput | null)[] = [];
-    const n = Math.min(p.chain.length, this.limits.maxDelegationDepth + 1);
-    for (let i = 0; i < n; i++) {
-      const t = p.chain[i] as string;
-      out.push(t.length <= this.limits.maxTokenSize ? this.#infos.get(t, i) : null);
-    }
-    return out;
   }
 
   /** The presented chain's compact tokens (at most depth + 1 of them), unverified; [] if unreadable. */

@@ -242,7 +242,9 @@ describe("grant → derive → derive → prove → verify", () => {
 
     expect(denyJson.code).toBe(1);
     const deny = JSON.parse(denyJson.stdout) as Record<string, unknown>;
-    expect(Object.keys(deny)).toEqual(DECISION_KEYS);
+    // A 6b denial names the tool and argument as evidence (issue 10: evidence as data).
+    expect(Object.keys(deny)).toEqual([...DECISION_KEYS, "evidence"]);
+    expect(deny.evidence).toMatchObject({ kind: "arguments", tool: "search_issues" });
     expect(deny).toMatchObject({
       allow: false,
       code: "args_rejected",

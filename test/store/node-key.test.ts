@@ -8,7 +8,7 @@ import { BatonError } from "../../src/core/errors.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { loadNodeKey } from "../../src/store/node-key.ts";
 import { openStore } from "../../src/store/open.ts";
-import { Trust } from "../../src/trust.ts";
+import { Trust } from "../../src/trust/index.ts";
 import { waitForAsync } from "./contract.ts";
 import { tempDir } from "./harness.ts";
 

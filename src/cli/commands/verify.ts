@@ -1,8 +1,9 @@
 import { approvalGate } from "../../core/approval/index.ts";
 import {
-  DECISION_CODES,
   type Decision,
-  type DecisionCode,
+  decisionFromJSON,
+  decisionToJSON,
+  deny,
   type JsonValue,
   type PermitLedger,
   readPresentation,
@@ -78,7 +79,7 @@ export const verify: Command = {
   },
   details: [
     "With --json, stdout is exactly the decision:",
-    '  {"allow", "code", "step", "token", "message", "intent", "holder"} (+ "detail" when present).',
+    '  {"allow", "code", "step", "token", "message", "intent", "holder"} (+ "detail", "evidence" when present).',
     "Exit 0 when permitted, 1 when denied, 2 for bad input. A presentation that is JSON but not",
     '{"aat_chain", "aat_pop"} is a deny (malformed_presentation), as at the service. Locally, replay',
     "and usage counters start empty for each run: the service is what remembers calls.",
@@ -167,15 +168,15 @@ function inadmissibleArgs(d: Decision, presentation: JsonValue, path: string): D
   if (!d.allow && (d.step === null || BEFORE_6B.test(d.step) || d.code === "verification_unavailable"))
     return d;
   const p = readPresentation(presentation);
-  return {
-    allow: false,
-    code: "args_rejected",
-    step: "6b",
-    token: p.ok ? p.chain.length - 1 : null,
-    message: `the argument number at ${path} is not admissible as written (AAT -02 §3.4)`,
-    intent: d.intent,
-    holder: d.holder,
-  };
+  return deny(
+    {
+      code: "args_rejected",
+      step: "6b",
+      token: p.ok ? p.chain.length - 1 : null,
+      message: `the argument number at ${path} is not admissible as written (AAT -02 §3.4)`,
+    },
+    d,
+  );
 }
 
 interface Call {
@@ -187,17 +188,7 @@ interface Call {
 
 /** The decision with exactly the contract's members, in the contract's order. */
 export function decisionObject(d: Decision): Record<string, JsonValue> {
-  const o: Record<string, JsonValue> = {
-    allow: d.allow,
-    code: d.code,
-    step: d.step,
-    token: d.token,
-    message: d.message,
-    intent: d.intent,
-    holder: d.holder,
-  };
-  if (d.detail !== undefined) o.detail = d.detail;
-  return o;
+  return decisionToJSON(d) as Record<string, JsonValue>;
 }
 
 async function verifyLocal(ctx: CliContext, args: ParsedArgs, call: Call): Promise<Decision> {
@@ -272,15 +263,7 @@ async function verifyRemote(server: string, args: ParsedArgs, call: Call): Promi
   // {aat_chain, aat_pop} is decided here exactly as the verifier would (step 1), not sent.
   const p = readPresentation(call.presentation);
   if (!p.ok) {
-    return {
-      allow: false,
-      code: "malformed_presentation",
-      step: "1",
-      token: null,
-      message: p.message,
-      intent: null,
-      holder: null,
-    };
+    return deny({ code: "malformed_presentation", step: "1", message: p.message });
   }
   const body: Record<string, JsonValue> = {
     aat_chain: p.chain,
@@ -297,20 +280,8 @@ async function verifyRemote(server: string, args: ParsedArgs, call: Call): Promi
 
 /** A decision as the service returns it; null when the body is not one. */
 function readDecision(b: JsonValue): Decision | null {
-  if (b === null || typeof b !== "object" || Array.isArray(b)) return null;
-  if (typeof b.allow !== "boolean" || typeof b.code !== "string" || !Object.hasOwn(DECISION_CODES, b.code))
-    return null;
-  const d: Decision = {
-    allow: b.allow,
-    code: b.code as DecisionCode,
-    step: typeof b.step === "string" ? b.step : null,
-    token: typeof b.token === "number" ? b.token : null,
-    message: typeof b.message === "string" ? b.message : "",
-    intent: typeof b.intent === "string" ? b.intent : null,
-    holder: typeof b.holder === "string" ? b.holder : null,
-  };
-  if (b.detail !== null && typeof b.detail === "object" && !Array.isArray(b.detail)) d.detail = b.detail;
-  return d;
+  const r = decisionFromJSON(b);
+  return r.ok ? r.decision : null;
 }
 
 /**

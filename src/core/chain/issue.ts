@@ -25,7 +25,7 @@ import {
 } from "../token/jws.ts";
 import type { TrustAnchor } from "./options.ts";
 import { DEFAULT_LIMITS, type VerifyLimits } from "./options.ts";
-import type { VerifiedToken } from "./verified-token.ts";
+import type { DecodedToken } from "./verified-token.ts";
 import {
   checkChainTimes,
   type Failure,
@@ -163,11 +163,11 @@ export interface DeriveOptions {
 export function derive(chain: readonly string[], o: DeriveOptions): IssueResult<string[]> {
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
   if (chain.length === 0) return refuse({ code: "chain_empty", message: "the chain has no tokens" });
-  let parent: VerifiedToken;
+  let parent: DecodedToken;
   if (o.trustAnchors) {
     const v = verifyChainStatic(chain, o.trustAnchors, limits);
     if (!v.ok) return refuse(v);
-    parent = v.tokens[v.tokens.length - 1] as VerifiedToken;
+    parent = v.tokens[v.tokens.length - 1] as DecodedToken;
   } else {
     const d = decodeToken(chain[chain.length - 1] as string, chain.length - 1);
     if (!d.ok) return refuse(d);

@@ -1,5 +1,8 @@
 import type { JsonValue } from "../constraints/index.ts";
 import type { DecisionCode } from "../errors.ts";
+
+export type { Decision } from "../decision/decision.ts";
+
 import type { PublicJwk } from "../keys/public-key.ts";
 import type { NonceCheck, PermitLedger, RevocationCheck } from "../ports.ts";
 import type { VerifiedToken } from "./verified-token.ts";
@@ -45,7 +48,10 @@ export const DEFAULT_LIMITS: Readonly<VerifyLimits> = Object.freeze({
 
 /** Enforcement-point options that change per deployment (the vectors' `policy`). */
 export interface VerifyPolicy {
-  /** Deny a PoP without `aat_aud` (7d). */
+  /**
+   * Deny a PoP without `aat_aud` (7d). Default: required whenever no token of the chain carries
+   * `aud`; `true` requires it always, `false` never.
+   */
   requirePopAud?: boolean;
   /** Deny a chain in which no token carries `aud` (6c). */
   requireChainAud?: boolean;
@@ -73,7 +79,7 @@ export interface CallContext {
   now: number;
 }
 
-export type GateResult = null | { code: DecisionCode; message: string; step?: string };
+export type GateResult = null | { code: Exclude<DecisionCode, "permitted">; message: string; step?: string };
 
 /**
  * Step-up approval (Baton profile). Called only when some token's approval pattern matches the tool.
@@ -111,24 +117,4 @@ export interface VerifyCall {
   now: number;
   /** A step-up approval token, if the caller has one. */
   approval?: string;
-}
-
-/** The verdict, as data. */
-export interface Decision {
-  allow: boolean;
-  code: DecisionCode;
-  /** The AAT -02 §8 step (or Baton profile step `B…`) that decided; advisory. */
-  step: string | null;
-  /** Index of the failing token (0 = root), or null when the PoP or the call itself failed. */
-  token: number | null;
-  message: string;
-  /** The chain's Baton intent id, when it verified that far. */
-  intent: string | null;
-  /**
-   * Agent id of the leaf holder, once the PoP's signature verified under its key; null before
-   * (a call is attributed to an agent only when that agent provably made it).
-   */
-  holder: string | null;
-  /** Extra machine-readable detail (e.g. the PoP hash an approval must bind to). */
-  detail?: Record<string, JsonValue>;
 }

@@ -2,10 +2,11 @@ import type { AatClaims } from "../token/claims.ts";
 import type { JwsParts } from "../token/jws.ts";
 
 /**
- * A token whose signature, claims and link to its parent have been verified (all but the
- * time-dependent checks, which run on every call). Only the chain verifier creates these.
+ * A token decoded into its claims. On its own this says nothing about its signature: `decodeToken`
+ * yields one for inspection (and for a holder deriving from a chain it trusts). Only the chain
+ * verifier turns it into a {@link VerifiedToken}.
  */
-export interface VerifiedToken {
+export interface DecodedToken {
   readonly index: number;
   readonly parts: JwsParts;
   readonly claims: AatClaims;
@@ -22,4 +23,21 @@ export interface VerifiedToken {
   readonly usageCeiling?: number;
   /** Root only: agent id (thumbprint URI) of the trust-anchor key whose signature verified. */
   readonly anchorKeyId?: string;
+}
+
+declare const verified: unique symbol;
+
+/**
+ * A token whose signature, claims and link to its (verified) parent have been checked — all but the
+ * time-dependent checks, which run on every call. Branded: a `DecodedToken` cannot be passed where a
+ * `VerifiedToken` is required, and only `verifyChainStatic` creates one (via {@link sealVerified}).
+ */
+export type VerifiedToken = DecodedToken & { readonly [verified]: true };
+
+/**
+ * Brands a token as verified. For the chain verifier only (`verify-chain.ts`): not exported from the
+ * core's public entry, and the architecture test keeps other callers out.
+ */
+export function sealVerified(t: DecodedToken): VerifiedToken {
+  return t as VerifiedToken;
 }

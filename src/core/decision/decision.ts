@@ -37,7 +37,10 @@ export interface Decision {
   message: string;
   /** The chain's Baton intent id, when it verified that far. */
   intent: string | null;
-  /** Agent id of the leaf holder, when it verified that far. */
+  /**
+   * Agent id of the leaf holder, once the PoP's signature verified under its key; null before
+   * (a call is attributed to an agent only when that agent provably made it).
+   */
   holder: string | null;
   /** Extra machine-readable detail (e.g. the PoP hash an approval must bind to). */
   detail?: Record<string, JsonValue>;

@@ -29,19 +29,28 @@ export const decisionSchema = z
   .object({
     allow: z.boolean(),
     code: z.enum(codes).describe("A decision code of specs/errors.md"),
-    step: z.string().max(16).nullable().describe("The AAT -02 §8 step (or Baton profile step B…) that decided"),
+    step: z
+      .string()
+      .max(16)
+      .nullable()
+      .describe("The AAT -02 §8 step (or Baton profile step B…) that decided"),
     token: z.int().min(0).nullable().describe("Index of the failing token (0 = root), or null"),
     message: z.string().max(4096),
     intent: z.string().nullable(),
     holder: z.string().nullable(),
-    detail: z.record(z.string(), z.json()).optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
     evidence: evidenceSchema.optional().describe("What exactly failed, for the rules that can say"),
   })
-  .refine((d) => d.allow === (d.code === "permitted"), { message: "allow must be true exactly for permitted" });
+  .refine((d) => d.allow === (d.code === "permitted"), {
+    message: "allow must be true exactly for permitted",
+  });
+
+/** A decision as its JSON form holds it. */
+export type DecisionJSON = z.infer<typeof decisionSchema>;
 
 /** The decision with exactly the contract's members, in the contract's order. */
-export function decisionToJSON(d: Decision): Record<string, JsonValue> {
-  const o: Record<string, JsonValue> = {
+export function decisionToJSON(d: Decision): DecisionJSON {
+  const o: DecisionJSON = {
     allow: d.allow,
     code: d.code,
     step: d.step,
@@ -51,16 +60,21 @@ export function decisionToJSON(d: Decision): Record<string, JsonValue> {
     holder: d.holder,
   };
   if (d.detail !== undefined) o.detail = d.detail;
-  if (d.evidence !== undefined) o.evidence = { ...d.evidence } as Record<string, JsonValue>;
+  if (d.evidence !== undefined) o.evidence = { ...d.evidence };
   return o;
 }
 
 /** Parses a decision from untrusted JSON; unknown members are dropped. */
-export function decisionFromJSON(v: unknown): { ok: true; decision: Decision } | { ok: false; message: string } {
+export function decisionFromJSON(
+  v: unknown,
+): { ok: true; decision: Decision } | { ok: false; message: string } {
   const r = decisionSchema.safeParse(v);
   if (!r.success) {
     const issue = r.error.issues[0];
-    return { ok: false, message: `not a decision: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"}` };
+    return {
+      ok: false,
+      message: `not a decision: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"}`,
+    };
   }
   const b = r.data;
   const d: Decision = {
@@ -73,7 +87,7 @@ export function decisionFromJSON(v: unknown): { ok: true; decision: Decision } |
     holder: b.holder,
   };
   if (b.detail !== undefined) d.detail = b.detail as Record<string, JsonValue>;
-  if (b.evidence !== undefined) d.evidence = stripUndefined(b.evidence);
+  if (b.evidence !== undefined) d.evidence = stripUndefined(b.evidence as Evidence);
   return { ok: true, decision: d };
 }
 

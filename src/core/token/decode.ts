@@ -1,4 +1,4 @@
-import type { VerifiedToken } from "../chain/verified-token.ts";
+import type { DecodedToken } from "../chain/verified-token.ts";
 import type { DecisionCode } from "../errors.ts";
 import { readAatClaims } from "./claims.ts";
 import { AAT_TYP, checkHeader, linkHash, parsePayload, splitCompact } from "./jws.ts";
@@ -9,7 +9,7 @@ import { AAT_TYP, checkHeader, linkHash, parsePayload, splitCompact } from "./jw
  */
 export interface UnverifiedToken {
   readonly unverified: true;
-  readonly token: VerifiedToken;
+  readonly token: DecodedToken;
 }
 
 export type DecodeResult =

@@ -35,6 +35,7 @@ import {
 /** Printable, one line, bounded: what every decision message must be. */
 function expectSafe(message: string, max = 400): void {
   expect(message.length).toBeLessThanOrEqual(max);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them.
   expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
 }
 
