@@ -11,8 +11,8 @@
  *   const result = await store.checkAudit(); // { ok: true, count, headHash } or the first broken id
  */
 import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
 import { z } from "zod";
+import { canonicalize } from "../core/json/canonicalize.ts";
 import { dbInt } from "./records.ts";
 import type { AuditCheckResult } from "./types.ts";
 
