@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { canonicalize } from "./json/canonicalize.ts";
 
 /**
  * Byte and text encodings shared by the protocol: base64url without padding (RFC 7515 §2),

@@ -259,6 +259,7 @@ describe("the published packages, installed from their tarballs", () => {
     describe("with @baton-trust/tools added (no fastify, no MCP SDK)", () => {
       beforeAll(() => {
         npmInstall(dir, [tarball("agent"), tarball("tools")]);
+        console.log(`agent + tools install: ${Object.keys(installed(dir)).length - 1} packages`);
       }, 5 * MINUTES);
 
       it("runs the README's In code example as a plain .mjs", () => {
@@ -292,6 +293,7 @@ describe("the published packages, installed from their tarballs", () => {
     beforeAll(() => {
       dir = project(join(work, "server"));
       npmInstall(dir, [tarball("agent"), tarball("tools"), tarball("server")], ["--ignore-scripts"]);
+      console.log(`server install: ${Object.keys(installed(dir)).length - 1} packages`);
     }, 10 * MINUTES);
 
     it(

@@ -6,7 +6,7 @@
  * infinities, lone surrogates); those are reported as not-a-JSON-value so callers fail closed instead
  * of throwing.
  */
-import canonicalize from "canonicalize";
+import { canonicalize } from "../json/canonicalize.ts";
 import { showJson } from "../display.ts";
 
 /**
