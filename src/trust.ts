@@ -25,6 +25,7 @@ import type { DecisionCode } from "./core/errors.ts";
 import type { NonceCheck, PermitLedger, RevocationTarget } from "./core/ports.ts";
 import { type RevocationCode, verifyRevocationRequest } from "./core/revocation/index.ts";
 import { matchesPattern } from "./core/token/claims.ts";
+import { isDisplayName } from "./graph/render-escape.ts";
 import { loadCedarPolicy } from "./policy/cedar.ts";
 import { PendingApprovals } from "./policy/pending.ts";
 import { openStore } from "./store/open.ts";
@@ -68,7 +69,13 @@ export interface TokenSummary {
 }
 
 export type RecordChainResult =
-  | { ok: true; recorded: number; tokens: TokenSummary[] }
+  | {
+      ok: true;
+      recorded: number;
+      tokens: TokenSummary[];
+      /** The leaf holder's display name as stored after this call (null when it has none). */
+      holderName: string | null;
+    }
   | { ok: false; code: DecisionCode; step: string | null; token: number | null; message: string };
 
 export type RevokeResult =
@@ -328,8 +335,13 @@ export class Trust {
   /**
    * Verifies a chain statically (signatures, links, times; no PoP) and records every token in the
    * registry, auditing each newly recorded one (`token_recorded`). Idempotent.
+   *
+   * `holderName` is a display name for the leaf's holder (cosmetic, no authority: the graph and
+   * `/ui` show it). It is stored only when that agent has no name yet, so whoever holds a copy of a
+   * chain cannot rename an agent that is already named; callers must pass text that
+   * {@link isDisplayName} accepts.
    */
-  async recordChain(chain: unknown): Promise<RecordChainResult> {
+  async recordChain(chain: unknown, options: { holderName?: string } = {}): Promise<RecordChainResult> {
     if (!Array.isArray(chain) || !chain.every((t) => typeof t === "string")) {
       return refuseChain(
         "malformed_presentation",
@@ -354,7 +366,15 @@ export class Trust {
       if (created) recorded += 1;
       tokens.push({ ...summaryOf(input), created });
     }
-    return { ok: true, recorded, tokens };
+    const holder = tokens[tokens.length - 1]?.holder as string;
+    let holderName = (await this.#io("getAgentNames", () => this.#store.getAgentNames([holder]))).get(holder);
+    if (holderName === undefined && options.holderName !== undefined) {
+      if (!isDisplayName(options.holderName)) throw new TypeError("holderName is not a display name");
+      const name = options.holderName;
+      await this.#io("setAgentName", () => this.#store.setAgentName(holder, name));
+      holderName = name;
+    }
+    return { ok: true, recorded, tokens, holderName: holderName ?? null };
   }
 
   /**

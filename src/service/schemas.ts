@@ -6,6 +6,7 @@
  * Schemas with an `id` are emitted as `components.schemas` of the OpenAPI document.
  */
 import { z } from "zod";
+import { isDisplayName } from "../graph/render-escape.ts";
 import { AUDIT_EVENT_TYPES } from "../store/audit.ts";
 
 /** The service's own schema registry (ids become OpenAPI components), kept off zod's global one. */
@@ -80,7 +81,16 @@ export const decisionSchema = named(
 // ---- tokens
 
 export const recordBodySchema = named(
-  z.strictObject({ aat_chain: z.array(compact).min(1).max(64) }),
+  z.strictObject({
+    aat_chain: z.array(compact).min(1).max(64),
+    holder_name: z
+      .string()
+      .refine(isDisplayName, "must be 1–64 printable characters without leading or trailing space")
+      .optional()
+      .describe(
+        "Display name of the leaf's holder for the graph and /ui (cosmetic, no authority); stored only when that agent has no name yet",
+      ),
+  }),
   "RecordRequest",
   "A chain to verify statically and record",
 );
@@ -99,6 +109,7 @@ export const recordResponseSchema = named(
   z.object({
     recorded: z.int().describe("Number of tokens newly recorded (0 when all were known)"),
     tokens: z.array(tokenSummarySchema),
+    holder_name: z.string().nullable().describe("The leaf holder's display name as now stored"),
   }),
   "RecordResult",
   "The chain's tokens as recorded",

@@ -1,14 +1,12 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { z } from "zod";
-import { type JsonValue, jcs } from "../../core/index.ts";
+import type { JsonValue } from "../../core/index.ts";
 import type { AuditEvent } from "../../store/types.ts";
-import type { Trust } from "../../trust.ts";
+import { type AuditQuery, withBackend } from "../backend.ts";
 import { type Command, int, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { jsonLine, validate } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
-import { request, unexpectedAnswer } from "../remote.ts";
+import { jsonLine } from "../io.ts";
+import { LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
 import { esc, shortId, style } from "../render.ts";
 
 const SOURCE = {
@@ -16,76 +14,7 @@ const SOURCE = {
   server: { type: "string", value: "URL", description: "ask a running service instead" },
 } as const;
 
-const PAGE = 1000;
-
-const auditPageSchema = z.object({
-  events: z.array(
-    z.object({
-      id: z.int(),
-      at: z.int(),
-      type: z.string(),
-      intent: z.string().optional(),
-      agent: z.string().optional(),
-      data: z.record(z.string(), z.unknown()),
-      prev_hash: z.string(),
-      hash: z.string(),
-    }),
-  ),
-  next: z.int().nullable(),
-});
-
-interface Filter {
-  intent?: string;
-  agent?: string;
-  /** Unix ms, inclusive. */
-  from?: number;
-  /** Unix ms, exclusive. */
-  to?: number;
-}
-
-/** Calls `visit` with every matching event, oldest first, from the service or the local database. */
-async function eachEvent(
-  args: ParsedArgs,
-  ctx: CliContext,
-  filter: Filter,
-  visit: (e: AuditEvent) => void | Promise<void>,
-): Promise<void> {
-  if (oneSource(args) === "server") {
-    const server = str(args, "server") as string;
-    let after = 0;
-    for (;;) {
-      const q = new URLSearchParams({ after: String(after), limit: String(PAGE) });
-      for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
-      const r = await request(server, "GET", `/v1/audit?${q}`);
-      if (r.status !== 200) throw unexpectedAnswer(server, r);
-      const page = validate(auditPageSchema, r.body, `${server} /v1/audit`) as {
-        events: AuditEvent[];
-        next: number | null;
-      };
-      for (const e of page.events) await visit(e);
-      if (page.next === null) return;
-      after = page.next;
-    }
-  }
-  await withTrust(args, ctx, async (trust) => {
-    let after = 0;
-    for (;;) {
-      const page = await trust.audit({ ...filter, after, limit: PAGE });
-      for (const e of page.events) await visit(e);
-      if (page.next === null) return;
-      after = page.next;
-    }
-  });
-}
-
-async function withTrust<T>(args: ParsedArgs, ctx: CliContext, fn: (trust: Trust) => Promise<T>): Promise<T> {
-  const trust = await openLocalTrust(args, ctx);
-  try {
-    return await fn(trust);
-  } finally {
-    await trust.close();
-  }
-}
+type Filter = AuditQuery;
 
 /** A value from an event's data, as printed: strings escaped, anything else as compact JSON, escaped. */
 function text(v: JsonValue | undefined): string {
@@ -153,9 +82,11 @@ export const auditTail: Command = {
     if (intent !== undefined) filter.intent = intent;
     if (agent !== undefined) filter.agent = agent;
     const last: AuditEvent[] = [];
-    await eachEvent(args, ctx, filter, (e) => {
-      last.push(e);
-      if (last.length > n) last.shift();
+    await withBackend(args, ctx, async (b) => {
+      for await (const e of b.auditEvents(filter)) {
+        last.push(e);
+        if (last.length > n) last.shift();
+      }
     });
     if (args.json) ctx.stdout.write(jsonLine({ events: last }));
     else if (last.length === 0) ctx.stdout.write("no audit events\n");
@@ -172,18 +103,8 @@ export const auditCheck: Command = {
   details: "Exit 0 when the chain is intact, 1 when an event was altered, removed or cut off.",
   examples: ["baton audit check --db data/baton.db"],
   async run(args, ctx) {
-    let result: Record<string, JsonValue>;
-    if (oneSource(args) === "server") {
-      const server = str(args, "server") as string;
-      const r = await request(server, "GET", "/v1/audit/check");
-      if (r.status !== 200) throw unexpectedAnswer(server, r);
-      result = r.body as Record<string, JsonValue>;
-    } else {
-      const r = await withTrust(args, ctx, (trust) => trust.checkAudit());
-      result = r.ok
-        ? { ok: true, count: r.count, head_hash: r.headHash }
-        : { ok: false, id: r.id, reason: r.reason, message: r.message };
-    }
+    oneSource(args);
+    const result: Record<string, JsonValue> = await withBackend(args, ctx, (b) => b.checkAudit());
     if (args.json) {
       ctx.stdout.write(jsonLine(result));
     } else {
@@ -243,19 +164,13 @@ export const auditExport: Command = {
     };
     let count = 0;
     try {
-      if (oneSource(args) === "server") {
-        await eachEvent(args, ctx, filter, async (e) => {
-          await write(`${jcs(e)}\n`);
+      oneSource(args);
+      await withBackend(args, ctx, async (b) => {
+        for await (const line of b.exportAudit(filter)) {
+          await write(line);
           count++;
-        });
-      } else {
-        await withTrust(args, ctx, async (trust) => {
-          for await (const line of trust.exportAudit(filter)) {
-            await write(line);
-            count++;
-          }
-        });
-      }
+        }
+      });
     } finally {
       await file?.close();
     }
