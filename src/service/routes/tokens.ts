@@ -27,7 +27,10 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
     },
     async (request) => {
       const name = request.body.holder_name;
-      const r = await trust.recordChain(request.body.aat_chain, name !== undefined ? { holderName: name } : {});
+      const r = await trust.recordChain(
+        request.body.aat_chain,
+        name !== undefined ? { holderName: name } : {},
+      );
       if (!r.ok) throw new ProblemError(r.code, r.message, { step: r.step, token: r.token });
       return { recorded: r.recorded, tokens: r.tokens.map(tokenSummaryWire), holder_name: r.holderName };
     },
