@@ -60,14 +60,14 @@ describe("baton verify --db", () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ allow: true, code: "permitted" });
     const again = await verify("call1.json");
     expect(again.code).toBe(1);
-    expect(JSON.parse(again.stdout)).toMatchObject({ allow: false, code: "replay" });
+    expect(JSON.parse(again.stdout)).toMatchObject({ allow: false, code: "replayed" });
     const tail = await run(["audit", "tail", "--db", "state.db", "--json"]);
     const decisions = (
       JSON.parse(tail.stdout) as { events: { type: string; data: { code: string } }[] }
     ).events
       .filter((e) => e.type === "decision")
       .map((e) => e.data.code);
-    expect(decisions).toEqual(["permitted", "replay"]);
+    expect(decisions).toEqual(["permitted", "replayed"]);
   });
 
   it("denies a fresh PoP under a token that baton revoke --db revoked", async () => {
@@ -78,7 +78,7 @@ describe("baton verify --db", () => {
     ).tokens[1]?.jti as string;
     const revoked = await run([
       "revoke",
-      ...["--key", "orch.key", "--token", jti, "--chain", "root.chain"],
+      ...["--key", "orch.key", "--token", jti, "--chain", "fixer.chain"],
       ...["--db", "state.db", "--trust", "anchors.json", "--reason", "done"],
     ]);
     expect(revoked.code, revoked.stderr + revoked.stdout).toBe(0);
