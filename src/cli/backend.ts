@@ -13,7 +13,30 @@ import type { Decision, JsonValue } from "../core/index.ts";
 import type { AuditEvent } from "../store/types.ts";
 import { type ParsedArgs, str } from "./command.ts";
 import type { CliContext } from "./context.ts";
-import { oneSource } from "./local-trust.ts";
+import { UsageError } from "./errors.ts";
+
+/** Options every local-database command takes. */
+export const LOCAL_DB_OPTIONS = {
+  db: {
+    type: "string",
+    value: "PATH",
+    description: "the local SQLite database (default: configured, ./data/baton.db)",
+  },
+  config: {
+    type: "string",
+    value: "FILE",
+    description: "service config file (store, trust anchors, admin keys)",
+  },
+} as const;
+
+/** Refuses `--server` together with local-database flags. */
+export function oneSource(args: ParsedArgs): "server" | "local" {
+  const server = str(args, "server") !== undefined;
+  if (server && ["db", "config", "trust"].some((k) => str(args, k) !== undefined)) {
+    throw new UsageError("pass either --server URL or local options (--db, --config, --trust), not both");
+  }
+  return server ? "server" : "local";
+}
 
 /** One call to decide. */
 export interface VerifyCall {

@@ -1,12 +1,11 @@
 import { type FileHandle, open } from "node:fs/promises";
 import type { JsonValue } from "../../core/index.ts";
 import type { AuditEvent } from "../../store/types.ts";
-import { type AuditQuery, withBackend } from "../backend.ts";
+import { type AuditQuery, LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, int, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
 import { esc, shortId, style } from "../render.ts";
 
 const SOURCE = {

@@ -5,11 +5,10 @@
  */
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from "../../graph/render.ts";
 import { escapeText } from "../../graph/render-escape.ts";
-import { withBackend } from "../backend.ts";
+import { LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, flag, helpText, nowOf, type ParsedArgs, parseCommandArgs, str } from "../command.ts";
 import { type CliContext, processContext } from "../context.ts";
 import { oneLine, UsageError } from "../errors.ts";
-import { LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
 import { style } from "../render.ts";
 
 function formatOf(args: ParsedArgs): GraphFormat {

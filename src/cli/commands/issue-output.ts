@@ -4,12 +4,11 @@
  */
 import { decodeToken } from "../../core/index.ts";
 import { isDisplayName, MAX_DISPLAY_NAME } from "../../graph/render-escape.ts";
-import { withBackend } from "../backend.ts";
+import { LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { flag, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine, jsonText, writeOutput } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
 import { esc, formatSeconds, shortId, style } from "../render.ts";
 
 /** A refused issuance (the verifier's code and message) as a usage error: exit 2. */

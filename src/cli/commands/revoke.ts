@@ -1,11 +1,10 @@
 import type { RevocationTarget } from "../../core/index.ts";
 import { createRevocationRequest } from "../../core/revocation/index.ts";
-import { withBackend } from "../backend.ts";
+import { LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, nowOf, req, str } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { loadAgentKey, loadChain } from "../inputs.ts";
 import { jsonLine } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
 import { esc, shortId, style } from "../render.ts";
 
 export const revoke: Command = {
