@@ -145,7 +145,11 @@ export async function readKeySource(
   }
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new UsageError(`cannot read ${what} ${source}: not a regular file`);
+    if (!st.isFile()) {
+      throw new UsageError(
+        `cannot read ${what} ${source}: ${st.isDirectory() ? "is a directory" : "not a regular file"}`,
+      );
+    }
     return { text: await handle.readFile("utf8"), mode: st.mode & 0o777 };
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -71,3 +71,14 @@ function walk(v: unknown): unknown {
   }
   return v;
 }
+
+/** Longest agent display name accepted from a caller. */
+export const MAX_DISPLAY_NAME = 64;
+
+/**
+ * A display name a caller may give an agent (`POST /v1/tokens` `holder_name`, `--record`): 1–64
+ * characters, nothing {@link escapeText} would escape, no leading or trailing space.
+ */
+export function isDisplayName(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_DISPLAY_NAME && name.trim() === name && isPrintable(name);
+}

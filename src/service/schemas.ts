@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AUDIT_BREAK_REASONS } from "../core/audit/chain.ts";
 import { AUDIT_EVENT_TYPES } from "../core/audit/event.ts";
 import { decisionSchema as coreDecisionSchema } from "../core/decision/json.ts";
+import { isDisplayName } from "../graph/render-escape.ts";
 
 /** The service's own schema registry (ids become OpenAPI components), kept off zod's global one. */
 export const schemaRegistry = z.registry<z.core.GlobalMeta>();
@@ -79,7 +80,16 @@ export const decisionSchema = named(
 // ---- tokens
 
 export const recordBodySchema = named(
-  z.strictObject({ aat_chain: z.array(compact).min(1).max(64) }),
+  z.strictObject({
+    aat_chain: z.array(compact).min(1).max(64),
+    holder_name: z
+      .string()
+      .refine(isDisplayName, "must be 1–64 printable characters without leading or trailing space")
+      .optional()
+      .describe(
+        "Display name of the leaf's holder for the graph and /ui (cosmetic, no authority); stored only when that agent has no name yet",
+      ),
+  }),
   "RecordRequest",
   "A chain to verify statically and record",
 );
@@ -98,6 +108,7 @@ export const recordResponseSchema = named(
   z.object({
     recorded: z.int().describe("Number of tokens newly recorded (0 when all were known)"),
     tokens: z.array(tokenSummarySchema),
+    holder_name: z.string().nullable().describe("The leaf holder's display name as now stored"),
   }),
   "RecordResult",
   "The chain's tokens as recorded",

@@ -10,9 +10,9 @@
  * await trust.close();
  */
 
+export { AUDIT_EVENT_TYPES, type AuditEventType } from "../core/audit/index.ts";
 export type { Graph } from "../core/graph/types.ts";
 export type { IntentList, IntentSummary } from "../graph/load.ts";
-export { AUDIT_EVENT_TYPES, type AuditEventType } from "../core/audit/index.ts";
 /** Store records as the facade hands them out (types only: edges never hold the store). */
 export type {
   AuditCheckpointRecord,

@@ -29,11 +29,11 @@ import {
   loadAgentGraph,
   loadIntentGraph,
 } from "../graph/load.ts";
+import { isDisplayName } from "../graph/render-escape.ts";
 import { PendingApprovals } from "../policy/pending.ts";
 import type { RevocationState } from "../store/revocation-state.ts";
 import type {
   AuditCheckOptions,
-  AuditCheckpointRecord,
   AuditCheckResult,
   AuditEvent,
   AuditFilter,
@@ -223,8 +223,13 @@ export class Trust {
   /**
    * Verifies a chain statically (signatures, links, times; no PoP) and records every token in the
    * registry, auditing each newly recorded one (`token_recorded`). Idempotent.
+   *
+   * `holderName` is a display name for the leaf's holder (cosmetic, no authority: the graph and
+   * `/ui` show it). It is stored only when that agent has no name yet, so whoever holds a copy of a
+   * chain cannot rename an agent that is already named; callers must pass text that
+   * {@link isDisplayName} accepts.
    */
-  async recordChain(chain: unknown): Promise<RecordChainResult> {
+  async recordChain(chain: unknown, options: { holderName?: string } = {}): Promise<RecordChainResult> {
     if (!Array.isArray(chain) || !chain.every((t) => typeof t === "string")) {
       return refuseChain(
         "malformed_presentation",
@@ -249,7 +254,15 @@ export class Trust {
       if (created) recorded += 1;
       tokens.push({ ...summaryOf(input), created });
     }
-    return { ok: true, recorded, tokens };
+    const holder = tokens[tokens.length - 1]?.holder as string;
+    let holderName = (await this.#io("getAgentNames", () => this.#store.getAgentNames([holder]))).get(holder);
+    if (holderName === undefined && options.holderName !== undefined) {
+      if (!isDisplayName(options.holderName)) throw new TypeError("holderName is not a display name");
+      const name = options.holderName;
+      await this.#io("setAgentName", () => this.#store.setAgentName(holder, name));
+      holderName = name;
+    }
+    return { ok: true, recorded, tokens, holderName: holderName ?? null };
   }
 
   /**

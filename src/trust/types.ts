@@ -43,7 +43,13 @@ export interface TokenSummary {
 }
 
 export type RecordChainResult =
-  | { ok: true; recorded: number; tokens: TokenSummary[] }
+  | {
+      ok: true;
+      recorded: number;
+      tokens: TokenSummary[];
+      /** The leaf holder's display name as stored after this call (null when it has none). */
+      holderName: string | null;
+    }
   | { ok: false; code: DecisionCode; step: string | null; token: number | null; message: string };
 
 export type RevokeResult =

@@ -1,14 +1,12 @@
 import { type FileHandle, open, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { type JsonValue, jcs } from "../../core/index.ts";
-import type { AuditEvent } from "../../store/types.ts";
-import type { Trust } from "../../trust/index.ts";
+import type { AuditEvent } from "../../trust/index.ts";
+import { type AuditQuery, LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, int, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine, validate } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
-import { request, unexpectedAnswer } from "../remote.ts";
 import { esc, shortId, style } from "../render.ts";
 
 const SOURCE = {
@@ -16,76 +14,7 @@ const SOURCE = {
   server: { type: "string", value: "URL", description: "ask a running service instead" },
 } as const;
 
-const PAGE = 1000;
-
-const auditPageSchema = z.object({
-  events: z.array(
-    z.object({
-      id: z.int(),
-      at: z.int(),
-      type: z.string(),
-      intent: z.string().optional(),
-      agent: z.string().optional(),
-      data: z.record(z.string(), z.unknown()),
-      prev_hash: z.string(),
-      hash: z.string(),
-    }),
-  ),
-  next: z.int().nullable(),
-});
-
-interface Filter {
-  intent?: string;
-  agent?: string;
-  /** Unix ms, inclusive. */
-  from?: number;
-  /** Unix ms, exclusive. */
-  to?: number;
-}
-
-/** Calls `visit` with every matching event, oldest first, from the service or the local database. */
-async function eachEvent(
-  args: ParsedArgs,
-  ctx: CliContext,
-  filter: Filter,
-  visit: (e: AuditEvent) => void | Promise<void>,
-): Promise<void> {
-  if (oneSource(args) === "server") {
-    const server = str(args, "server") as string;
-    let after = 0;
-    for (;;) {
-      const q = new URLSearchParams({ after: String(after), limit: String(PAGE) });
-      for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
-      const r = await request(server, "GET", `/v1/audit?${q}`);
-      if (r.status !== 200) throw unexpectedAnswer(server, r);
-      const page = validate(auditPageSchema, r.body, `${server} /v1/audit`) as {
-        events: AuditEvent[];
-        next: number | null;
-      };
-      for (const e of page.events) await visit(e);
-      if (page.next === null) return;
-      after = page.next;
-    }
-  }
-  await withTrust(args, ctx, async (trust) => {
-    let after = 0;
-    for (;;) {
-      const page = await trust.audit({ ...filter, after, limit: PAGE });
-      for (const e of page.events) await visit(e);
-      if (page.next === null) return;
-      after = page.next;
-    }
-  });
-}
-
-async function withTrust<T>(args: ParsedArgs, ctx: CliContext, fn: (trust: Trust) => Promise<T>): Promise<T> {
-  const trust = await openLocalTrust(args, ctx);
-  try {
-    return await fn(trust);
-  } finally {
-    await trust.close();
-  }
-}
+type Filter = AuditQuery;
 
 /** A value from an event's data, as printed: strings escaped, anything else as compact JSON, escaped. */
 function text(v: JsonValue | undefined): string {
@@ -153,9 +82,11 @@ export const auditTail: Command = {
     if (intent !== undefined) filter.intent = intent;
     if (agent !== undefined) filter.agent = agent;
     const last: AuditEvent[] = [];
-    await eachEvent(args, ctx, filter, (e) => {
-      last.push(e);
-      if (last.length > n) last.shift();
+    await withBackend(args, ctx, async (b) => {
+      for await (const e of b.auditEvents(filter)) {
+        last.push(e);
+        if (last.length > n) last.shift();
+      }
     });
     if (args.json) ctx.stdout.write(jsonLine({ events: last }));
     else if (last.length === 0) ctx.stdout.write("no audit events\n");
@@ -163,11 +94,6 @@ export const auditTail: Command = {
     return 0;
   },
 };
-
-/** A whole check can take a while on a large log; the service keeps serving meanwhile. */
-const CHECK_TIMEOUT_MS = 600_000;
-/** Checkpoints per `POST /v1/audit/check`. */
-const CHECK_CHUNK = 1000;
 
 const checkpointLineSchema = z.object({ jws: z.string().min(1).max(2048) });
 
@@ -219,27 +145,8 @@ export const auditCheck: Command = {
   async run(args, ctx) {
     const file = str(args, "checkpoints");
     const given = file !== undefined ? await readCheckpointFile(file) : [];
-    let result: Record<string, JsonValue>;
-    if (oneSource(args) === "server") {
-      const server = str(args, "server") as string;
-      const chunks: (string[] | null)[] = given.length === 0 ? [null] : [];
-      for (let i = 0; i < given.length; i += CHECK_CHUNK) chunks.push(given.slice(i, i + CHECK_CHUNK));
-      result = {};
-      for (const chunk of chunks) {
-        const r =
-          chunk === null
-            ? await request(server, "GET", "/v1/audit/check", undefined, CHECK_TIMEOUT_MS)
-            : await request(server, "POST", "/v1/audit/check", { checkpoints: chunk }, CHECK_TIMEOUT_MS);
-        if (r.status !== 200) throw unexpectedAnswer(server, r);
-        result = r.body as Record<string, JsonValue>;
-        if (result.ok !== true) break;
-      }
-    } else {
-      const r = await withTrust(args, ctx, (trust) => trust.checkAudit({ checkpoints: given }));
-      result = r.ok
-        ? { ok: true, count: r.count, head_hash: r.headHash, checkpoints: r.checkpoints as JsonValue }
-        : { ok: false, id: r.id, reason: r.reason, message: r.message };
-    }
+    oneSource(args);
+    const result = (await withBackend(args, ctx, (b) => b.checkAudit(given))) as Record<string, JsonValue>;
     if (args.json) {
       ctx.stdout.write(jsonLine(result));
     } else {
@@ -323,21 +230,20 @@ export const auditExport: Command = {
       throw new UsageError("--checkpoints exports every checkpoint: drop --from and --to");
     }
     try {
-      if (checkpoints) {
-        count = await eachCheckpoint(args, ctx, async (c) => write(`${jcs(c)}\n`));
-      } else if (oneSource(args) === "server") {
-        await eachEvent(args, ctx, filter, async (e) => {
-          await write(`${jcs(e)}\n`);
-          count++;
-        });
-      } else {
-        await withTrust(args, ctx, async (trust) => {
-          for await (const line of trust.exportAudit(filter)) {
-            await write(line);
+      oneSource(args);
+      await withBackend(args, ctx, async (b) => {
+        if (checkpoints) {
+          for await (const c of b.auditCheckpoints()) {
+            await write(`${jcs(c)}\n`);
             count++;
           }
-        });
-      }
+          return;
+        }
+        for await (const line of b.exportAudit(filter)) {
+          await write(line);
+          count++;
+        }
+      });
     } finally {
       await file?.close();
     }
@@ -351,49 +257,3 @@ export const auditExport: Command = {
     return 0;
   },
 };
-
-const checkpointPageSchema = z.object({
-  checkpoints: z.array(
-    z.object({
-      id: z.int(),
-      node: z.string(),
-      seq: z.int(),
-      hash: z.string(),
-      at: z.int(),
-      jws: z.string(),
-    }),
-  ),
-  next: z.int().nullable(),
-});
-
-/** Calls `visit` with every stored checkpoint, oldest first; returns how many. */
-async function eachCheckpoint(
-  args: ParsedArgs,
-  ctx: CliContext,
-  visit: (c: z.output<typeof checkpointPageSchema>["checkpoints"][number]) => Promise<void>,
-): Promise<number> {
-  let count = 0;
-  const pages = async (next: (after: number) => Promise<z.output<typeof checkpointPageSchema>>) => {
-    let after = 0;
-    for (;;) {
-      const page = await next(after);
-      for (const c of page.checkpoints) {
-        await visit(c);
-        count++;
-      }
-      if (page.next === null) return;
-      after = page.next;
-    }
-  };
-  if (oneSource(args) === "server") {
-    const server = str(args, "server") as string;
-    await pages(async (after) => {
-      const r = await request(server, "GET", `/v1/audit/checkpoints?after=${after}&limit=${PAGE}`);
-      if (r.status !== 200) throw unexpectedAnswer(server, r);
-      return validate(checkpointPageSchema, r.body, `${server} /v1/audit/checkpoints`);
-    });
-  } else {
-    await withTrust(args, ctx, (trust) => pages((after) => trust.auditCheckpoints({ after, limit: PAGE })));
-  }
-  return count;
-}

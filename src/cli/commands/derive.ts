@@ -3,7 +3,7 @@ import { type Command, int, list, nowOf, parseDuration, req, str } from "../comm
 import { loadAgentKey, loadAnchors, loadChain, loadPublicKey } from "../inputs.ts";
 import { readJsonArg } from "../io.ts";
 import { toolsSchema } from "../schemas.ts";
-import { emitChain, refused } from "./issue-output.ts";
+import { emitChain, RECORD_OPTIONS, recordIfAsked, refused } from "./issue-output.ts";
 
 export const derive: Command = {
   name: "derive",
@@ -57,13 +57,14 @@ export const derive: Command = {
     trust: {
       type: "string",
       value: "FILE",
-      description: "verify the whole chain against these anchors first",
+      description: "verify the whole chain against these anchors first (and for --record --db)",
     },
+    ...RECORD_OPTIONS,
     out: { type: "string", value: "FILE", description: "write the extended chain here instead of stdout" },
     now: { type: "string", value: "UNIX", description: "issue as of this time (default: now)" },
   },
   details:
-    "A derivation the verifier would reject (a wider tool, argument or value, a longer TTL, a dropped\napproval) is refused with the verifier's code and message, and nothing is written (exit 2).\nOutput as for grant: the extended chain on stdout, or a summary with --out.",
+    "A derivation the verifier would reject (a wider tool, argument or value, a longer TTL, a dropped\napproval) is refused with the verifier's code and message, and nothing is written (exit 2).\nOutput as for grant: the extended chain on stdout, or a summary with --out.\n--record records the extended chain with the new holder's display name, as for grant.",
   examples: [
     `baton derive --chain root.chain.json --key orchestrator.key --to researcher.pub.json --tools '{"search_issues":{"repo":{"constraint_type":"exact","value":"acme/site"}}}' --ttl 5m --max-depth 1 --out researcher.chain.json`,
     "baton grant … | baton derive --chain - --key orchestrator.key --to fixer.key --tools @fixer-tools.json --ttl 5m",
@@ -93,6 +94,7 @@ export const derive: Command = {
       ...(anchors ? { trustAnchors: anchors } : {}),
     });
     if (!r.ok) refused(r);
-    return emitChain(ctx, args, r.value, "derived", now);
+    const recorded = await recordIfAsked(args, ctx, r.value, holder.name);
+    return emitChain(ctx, args, r.value, "derived", now, recorded);
   },
 };

@@ -3,7 +3,7 @@ import { type Command, int, list, nowOf, parseDuration, req } from "../command.t
 import { loadAgentKey, loadPublicKey } from "../inputs.ts";
 import { readJsonArg } from "../io.ts";
 import { toolsSchema } from "../schemas.ts";
-import { emitChain, refused } from "./issue-output.ts";
+import { emitChain, RECORD_OPTIONS, recordIfAsked, refused } from "./issue-output.ts";
 
 export const grant: Command = {
   name: "grant",
@@ -67,6 +67,8 @@ export const grant: Command = {
       multiple: true,
     },
     "max-uses": { type: "string", value: "N", description: "permitted calls under this token, at most" },
+    ...RECORD_OPTIONS,
+    trust: { type: "string", value: "FILE", description: "trust anchors, for --record with --db" },
     out: { type: "string", value: "FILE", description: "write the chain here instead of stdout" },
     now: { type: "string", value: "UNIX", description: "issue as of this time (default: now)" },
   },
@@ -75,6 +77,9 @@ export const grant: Command = {
     "stdout (so `baton grant … | baton derive --chain - …` works); with --out a one-line summary is",
     "printed instead ({out, tokens, jti, holder, intent, exp, depth, max_depth} with --json).",
     "A grant the verifier would refuse (a malformed constraint, …) is refused with its code (exit 2).",
+    "--record also records the chain at a service (--server URL) or in a local database (--db PATH",
+    "--trust anchors.json), with the holder's display name (the --to key file's name, or --holder-name)",
+    "so `baton graph` and /ui show it; a name is stored only for an agent that has none yet.",
   ].join("\n"),
   examples: [
     `baton grant --key person.key --issuer https://people.acme.example/alice --to orchestrator.key --intent-id triage-42 --purpose "triage issues in repo acme/site" --tools '{"search_issues":{"repo":{"constraint_type":"exact","value":"acme/site"}}}' --ttl 15m --max-depth 3 --out root.chain.json`,
@@ -101,6 +106,7 @@ export const grant: Command = {
       ...(maxUses !== undefined ? { maxUses } : {}),
     });
     if (!r.ok) refused(r);
-    return emitChain(ctx, args, r.value, "granted", now);
+    const recorded = await recordIfAsked(args, ctx, r.value, holder.name);
+    return emitChain(ctx, args, r.value, "granted", now, recorded);
   },
 };

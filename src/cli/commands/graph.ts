@@ -3,17 +3,12 @@
  * running service (`--server`) or a local database (`--db`), as a terminal tree, Graphviz DOT,
  * Mermaid or JSON, with the risk findings.
  */
-import { existsSync } from "node:fs";
-import type { Graph } from "../../core/graph/types.ts";
-import { loadAgentGraph, loadIntentGraph } from "../../graph/load.ts";
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from "../../graph/render.ts";
 import { escapeText } from "../../graph/render-escape.ts";
-import { openStore } from "../../store/open.ts";
+import { LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, flag, helpText, nowOf, type ParsedArgs, parseCommandArgs, str } from "../command.ts";
 import { type CliContext, processContext } from "../context.ts";
 import { oneLine, UsageError } from "../errors.ts";
-import { configFrom, LOCAL_DB_OPTIONS, oneSource } from "../local-trust.ts";
-import { request, unexpectedAnswer } from "../remote.ts";
 import { style } from "../render.ts";
 
 function formatOf(args: ParsedArgs): GraphFormat {
@@ -31,63 +26,6 @@ function subjectOf(args: ParsedArgs): { intent: string } | { agent: string } {
     throw new UsageError("pass exactly one of --intent ID and --agent ID (see: baton graph --help)");
   }
   return intent !== undefined ? { intent } : { agent: agent as string };
-}
-
-function isGraph(v: unknown): v is Graph {
-  const g = v as Partial<Graph> | null;
-  return (
-    g !== null &&
-    typeof g === "object" &&
-    Array.isArray(g.nodes) &&
-    Array.isArray(g.edges) &&
-    Array.isArray(g.findings) &&
-    typeof g.summary === "object"
-  );
-}
-
-async function fromServer(server: string, subject: { intent: string } | { agent: string }): Promise<Graph> {
-  const query =
-    "intent" in subject
-      ? `intent=${encodeURIComponent(subject.intent)}`
-      : `agent=${encodeURIComponent(subject.agent)}`;
-  const r = await request(server, "GET", `/v1/graph?${query}`);
-  if (r.status === 404) throw new UsageError(`${server} knows no token of ${describe(subject)}`);
-  if (r.status !== 200) throw unexpectedAnswer(server, r);
-  if (!isGraph(r.body))
-    throw new UsageError(`${server} answered /v1/graph with something that is not a graph`);
-  return r.body;
-}
-
-async function fromDatabase(
-  args: ParsedArgs,
-  ctx: CliContext,
-  subject: { intent: string } | { agent: string },
-) {
-  const config = configFrom(args, ctx);
-  const path = config.store.path ?? "./data/baton.db";
-  if (config.store.url === undefined && !existsSync(path)) {
-    throw new UsageError(`no Baton database at ${path} (pass --db PATH or --server URL)`);
-  }
-  let store: Awaited<ReturnType<typeof openStore>>;
-  try {
-    store = await openStore({
-      ...(config.store.url !== undefined ? { url: config.store.url } : {}),
-      ...(config.store.path !== undefined ? { path: config.store.path } : {}),
-    });
-  } catch (e) {
-    throw new UsageError(`cannot open the database: ${oneLine((e as Error).message)}`);
-  }
-  try {
-    const options = { now: nowOf(args, ctx), ...(maxTtlOf(args) ?? {}) };
-    const graph =
-      "intent" in subject
-        ? await loadIntentGraph(store, subject.intent, options)
-        : await loadAgentGraph(store, subject.agent, options);
-    if (!graph) throw new UsageError(`the database holds no token of ${describe(subject)}`);
-    return graph;
-  } finally {
-    await store.close();
-  }
 }
 
 function maxTtlOf(args: ParsedArgs): { maxDerivedTtl: number } | undefined {
@@ -145,11 +83,13 @@ export const graph: Command = {
   async run(args, ctx) {
     const subject = subjectOf(args);
     const format = formatOf(args);
-    const server = str(args, "server");
-    const g =
-      oneSource(args) === "server" && server !== undefined
-        ? await fromServer(server, subject)
-        : await fromDatabase(args, ctx, subject);
+    const remote = oneSource(args) === "server";
+    const query = remote ? {} : { now: nowOf(args, ctx), ...(maxTtlOf(args) ?? {}) };
+    const g = await withBackend(args, ctx, async (b) => {
+      const found = await b.graph(subject, query);
+      if (!found) throw new UsageError(`${b.label} knows no token of ${describe(subject)}`);
+      return found;
+    });
     ctx.stdout.write(renderGraph(g, format, { findings: flag(args, "findings"), style: style(ctx) }));
     return 0;
   },

@@ -1,10 +1,10 @@
 import { decodeToken, THUMBPRINT_URI_PREFIX } from "../../core/index.ts";
+import { RemoteBackend } from "../backend-remote.ts";
 import { type Command, nowOf, str } from "../command.ts";
 import { loadAnchors, loadChainOrPresentation, loadNames } from "../inputs.ts";
 import { inspectChain, inspectionJson } from "../inspection.ts";
 import { jsonLine } from "../io.ts";
 import { renderInspection } from "../render.ts";
-import { agentNames } from "./names.ts";
 
 export const inspect: Command = {
   name: "inspect",
@@ -39,8 +39,9 @@ export const inspect: Command = {
         const d = decodeToken(t, i);
         return d.ok ? [d.value.token.claims.iss, d.value.token.claims.holder.id] : [];
       });
-      for (const [id, name] of await agentNames(
-        server,
+      // Only names come from the service; the chain is verified here, against --trust.
+      const backend = new RemoteBackend(server);
+      for (const [id, name] of await backend.agentNames(
         ids.filter((id) => id.startsWith(THUMBPRINT_URI_PREFIX)),
       )) {
         if (!names.has(id)) names.set(id, name);

@@ -1,12 +1,10 @@
 import type { RevocationTarget } from "../../core/index.ts";
 import { createRevocationRequest } from "../../core/revocation/index.ts";
-import type { RevocationRecord } from "../../store/types.ts";
+import { LOCAL_DB_OPTIONS, oneSource, withBackend } from "../backend.ts";
 import { type Command, nowOf, req, str } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { loadAgentKey, loadChain } from "../inputs.ts";
 import { jsonLine } from "../io.ts";
-import { LOCAL_DB_OPTIONS, oneSource, openLocalTrust } from "../local-trust.ts";
-import { problemCode, problemMessage, request, unexpectedAnswer } from "../remote.ts";
 import { esc, shortId, style } from "../render.ts";
 
 export const revoke: Command = {
@@ -77,39 +75,13 @@ export const revoke: Command = {
         ...(reason !== undefined ? { reason } : {}),
       });
 
-    let outcome:
-      | { ok: true; created: boolean; record: Record<string, unknown> }
-      | { ok: false; code: string; message: string };
-    if (source === "server") {
-      const server = str(args, "server") as string;
-      const signed = sign(str(args, "aud") ?? server.replace(/\/+$/, ""));
-      const r = await request(server, "POST", "/v1/revocations", { request: signed });
-      if (r.status === 200 || r.status === 201) {
-        outcome = { ok: true, created: r.status === 201, record: r.body as Record<string, unknown> };
-      } else if (r.status === 403) {
-        outcome = { ok: false, code: problemCode(r) ?? "revocation_refused", message: problemMessage(r) };
-      } else {
-        throw unexpectedAnswer(server, r);
-      }
-    } else {
-      const trust = await openLocalTrust(args, ctx);
-      if (trust.config.trustAnchors.length === 0) {
-        await trust.close();
-        throw new UsageError(
-          "a local revocation verifies the chain: pass --trust anchors.json (or --config FILE)",
-        );
-      }
-      try {
-        const audience = trust.config.audience;
-        const signed = sign(
-          str(args, "aud") ?? (typeof audience === "string" ? audience : (audience[0] as string)),
-        );
-        const r = await trust.revoke(signed);
-        outcome = r.ok ? { ok: true, created: r.created, record: recordJson(r.record) } : r;
-      } finally {
-        await trust.close();
-      }
+    const anchorsGiven = ["trust", "config"].some((k) => str(args, k) !== undefined);
+    if (source === "local" && !anchorsGiven && !ctx.env.BATON_TRUST_ANCHORS && !ctx.env.BATON_CONFIG) {
+      throw new UsageError(
+        "a local revocation verifies the chain: pass --trust anchors.json (or --config FILE)",
+      );
     }
+    const outcome = await withBackend(args, ctx, (b) => b.revoke(sign(str(args, "aud") ?? b.audience)));
 
     if (args.json) {
       ctx.stdout.write(jsonLine(outcome));
@@ -143,17 +115,4 @@ function targetOf(token?: string, agent?: string, intent?: string): RevocationTa
   if (token !== undefined) return { kind: "token", id: token };
   if (agent !== undefined) return { kind: "agent", id: agent };
   return { kind: "intent", id: intent as string };
-}
-
-/** A revocation record as the HTTP API spells it, so --json is the same with --server and --db. */
-function recordJson(r: RevocationRecord): Record<string, unknown> {
-  return {
-    seq: r.seq,
-    target: { kind: r.target.kind, id: r.target.id },
-    reason: r.reason ?? null,
-    actor: r.actor ?? null,
-    request_jti: r.requestJti ?? null,
-    token_exp: r.tokenExp ?? null,
-    revoked_at: r.revokedAt,
-  };
 }

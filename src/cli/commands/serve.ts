@@ -1,8 +1,8 @@
 import { startServer } from "../../service/server.ts";
 import { type Command, int, list, str } from "../command.ts";
+import { configFrom } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { jsonLine } from "../io.ts";
-import { configFrom } from "../local-trust.ts";
 
 export const serve: Command = {
   name: "serve",

@@ -1,22 +1,11 @@
-import { approvalGate } from "../../core/approval/index.ts";
-import {
-  type Decision,
-  decisionFromJSON,
-  decisionToJSON,
-  deny,
-  type JsonValue,
-  type PermitLedger,
-  readPresentation,
-  Verifier,
-  type VerifyPolicy,
-} from "../../core/index.ts";
+import { type Decision, decisionToJSON, deny, type JsonValue, readPresentation } from "../../core/index.ts";
 import { parseFast } from "../../core/json/fast-strict.ts";
+import { type VerifyCall, withBackend } from "../backend.ts";
 import { type Command, flag, int, list, nowOf, type ParsedArgs, str } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { loadAnchors, loadPublicKey } from "../inputs.ts";
 import { jsonLine, parseJsonText, readSource, validate } from "../io.ts";
-import { request, unexpectedAnswer } from "../remote.ts";
 import { renderDecision } from "../render.ts";
 import { argsSchema } from "../schemas.ts";
 
@@ -24,7 +13,7 @@ export const verify: Command = {
   name: "verify",
   summary: "decide whether a presentation permits a tool call (exit 0 permit, 1 deny)",
   usage:
-    "verify --presentation FILE --tool NAME --args JSON (--trust anchors.json --aud EP | --server URL) [--approval FILE --approver KEY…] [--approval-threshold N] [--require-pop-aud] [--require-chain-aud] [--accept-nonce N]… [--now UNIX]",
+    "verify --presentation FILE --tool NAME --args JSON (--trust anchors.json --aud EP [--db PATH] [--config FILE] | --server URL) [--approval FILE --approver KEY…] [--approval-threshold N] [--require-pop-aud] [--require-chain-aud] [--accept-nonce N]… [--now UNIX]",
   options: {
     presentation: {
       type: "string",
@@ -50,6 +39,16 @@ export const verify: Command = {
       type: "string",
       value: "URL",
       description: "ask a running Baton service instead (POST /v1/verify)",
+    },
+    db: {
+      type: "string",
+      value: "PATH",
+      description: "verify against this local database: its revocations, replay ledger and audit log",
+    },
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "service config file (store, anchors, audience, approvers, policy) for local verification",
     },
     approval: {
       type: "string",
@@ -81,12 +80,16 @@ export const verify: Command = {
     "With --json, stdout is exactly the decision:",
     '  {"allow", "code", "step", "token", "message", "intent", "holder"} (+ "detail", "evidence" when present).',
     "Exit 0 when permitted, 1 when denied, 2 for bad input. A presentation that is JSON but not",
-    '{"aat_chain", "aat_pop"} is a deny (malformed_presentation), as at the service. Locally, replay',
-    "and usage counters start empty for each run: the service is what remembers calls.",
+    '{"aat_chain", "aat_pop"} is a deny (malformed_presentation), as at the service.',
+    "Locally the call goes through the same trust facade as the service. With --db PATH (or --config)",
+    "it sees the revocations `baton revoke --db PATH` made, consumes the PoP in that database's replay",
+    "ledger (a second run with the same PoP is a replay) and writes the decision to its audit log.",
+    "Without either, the facade runs on an in-process store that forgets everything afterwards.",
   ].join("\n"),
   examples: [
     `baton verify --presentation call.json --tool search_issues --args '{"repo":"acme/site","query":"is:open"}' --trust anchors.json --aud https://tools.acme.example`,
     "baton prove … | baton verify --presentation - --tool search_issues --args @args.json --server http://127.0.0.1:7420 --json",
+    "baton verify --presentation call.json --tool search_issues --args @args.json --trust anchors.json --aud https://tools.acme.example --db data/baton.db",
   ],
   async run(args, ctx) {
     const source = str(args, "presentation") as string;
@@ -95,16 +98,23 @@ export const verify: Command = {
     const { value: callArgs, inadmissible } = await readCallArgs(ctx, str(args, "args") as string);
     const approvalFile = str(args, "approval");
     const approval = approvalFile !== undefined ? await readApproval(ctx, approvalFile) : undefined;
-    const server = str(args, "server");
-    if (server !== undefined && inadmissible !== null) {
+    if (inadmissible !== null && str(args, "server") !== undefined) {
       throw new UsageError(
         `--args: the number at ${inadmissible} is not admissible as written; the service refuses such a body`,
       );
     }
-    let decision =
-      server !== undefined
-        ? await verifyRemote(server, args, { presentation, tool, args: callArgs, approval })
-        : await verifyLocal(ctx, args, { presentation, tool, args: callArgs, approval });
+    // A database would record the facade's verdict on the nulled argument; refuse as the service does.
+    if (inadmissible !== null && (str(args, "db") !== undefined || str(args, "config") !== undefined)) {
+      throw new UsageError(
+        `--args: the number at ${inadmissible} is not admissible as written; a Baton database refuses such a call`,
+      );
+    }
+    let decision = await decide(ctx, args, {
+      presentation,
+      tool,
+      args: callArgs,
+      ...(approval !== undefined ? { approval } : {}),
+    });
     if (inadmissible !== null) decision = inadmissibleArgs(decision, presentation, inadmissible);
     ctx.stdout.write(args.json ? jsonLine(decisionObject(decision)) : renderDecision(decision, ctx));
     return decision.allow ? 0 : 1;
@@ -179,109 +189,83 @@ function inadmissibleArgs(d: Decision, presentation: JsonValue, path: string): D
   );
 }
 
-interface Call {
-  presentation: JsonValue;
-  tool: string;
-  args: Record<string, JsonValue>;
-  approval: string | undefined;
-}
+type Call = VerifyCall;
 
 /** The decision with exactly the contract's members, in the contract's order. */
 export function decisionObject(d: Decision): Record<string, JsonValue> {
   return decisionToJSON(d) as Record<string, JsonValue>;
 }
 
-async function verifyLocal(ctx: CliContext, args: ParsedArgs, call: Call): Promise<Decision> {
+/** Flags that configure a local verification; a service uses its own configuration. */
+const LOCAL_ONLY = [
+  "trust",
+  "aud",
+  "approver",
+  "approval-threshold",
+  "now",
+  "accept-nonce",
+  "require-pop-aud",
+  "require-chain-aud",
+  "db",
+  "config",
+] as const;
+
+/** The decision, from the backend the flags name (the local facade, or a service). */
+async function decide(ctx: CliContext, args: ParsedArgs, call: Call): Promise<Decision> {
+  if (str(args, "server") !== undefined) {
+    for (const local of LOCAL_ONLY) {
+      if (args.values[local] !== undefined) {
+        throw new UsageError(
+          `--${local} applies to local verification; the server uses its own configuration`,
+        );
+      }
+    }
+    return withBackend(args, ctx, (b) => b.verify(call));
+  }
+  const overrides = await localConfig(ctx, args, call);
+  return withBackend(args, ctx, (b) => b.verify({ ...call, now: nowOf(args, ctx) }), {
+    ephemeralUnlessDb: true,
+    overrides,
+    nonces: list(args, "accept-nonce"),
+  });
+}
+
+/**
+ * The configuration a local verification adds on top of `--config` and the environment: anchors,
+ * audience, approvers and policy from the flags. Without --config, --trust and --aud are required.
+ */
+async function localConfig(ctx: CliContext, args: ParsedArgs, call: Call): Promise<Record<string, unknown>> {
+  const hasConfig = str(args, "config") !== undefined;
   const trust = str(args, "trust");
   const aud = list(args, "aud");
-  if (trust === undefined)
+  if (trust === undefined && !hasConfig)
     throw new UsageError("missing --trust anchors.json (or --server URL) (see: baton verify --help)");
-  if (aud.length === 0)
+  if (aud.length === 0 && !hasConfig)
     throw new UsageError("missing --aud EP: this enforcement point's id (see: baton verify --help)");
-  const trustAnchors = await loadAnchors(ctx, trust);
-  const policy: VerifyPolicy = {};
-  if (flag(args, "require-pop-aud")) policy.requirePopAud = true;
-  if (flag(args, "require-chain-aud")) policy.requireChainAud = true;
-  const nonces = list(args, "accept-nonce");
-  if (nonces.length > 0) policy.nonces = { accepts: (n) => nonces.includes(n) };
+  const out: Record<string, unknown> = {};
+  if (trust !== undefined) out.trustAnchors = await loadAnchors(ctx, trust);
+  if (aud.length > 0) out.audience = aud.length === 1 ? aud[0] : aud;
   const approvers = await Promise.all(list(args, "approver").map((f) => loadPublicKey(ctx, f)));
-  if (call.approval !== undefined && approvers.length === 0) {
+  if (call.approval !== undefined && approvers.length === 0 && !hasConfig) {
     throw new UsageError(
       "--approval needs --approver KEY: the approver key file(s) whose approvals count here; without one the approval would be ignored (see: baton verify --help)",
     );
   }
+  if (approvers.length > 0) out.approverKeys = approvers.map((a) => a.jwk);
   const threshold = int(args, "approval-threshold", 1);
-  if (threshold !== undefined && threshold > approvers.length) {
-    throw new UsageError(
-      `--approval-threshold ${threshold} needs at least ${threshold} --approver key files, got ${approvers.length}`,
-    );
-  }
-  const verifier = new Verifier({
-    trustAnchors,
-    audience: aud,
-    policy,
-    ledger: oneShotLedger(),
-    ...(approvers.length > 0
-      ? {
-          approvals: approvalGate({
-            approvers: approvers.map((a) => a.jwk),
-            ...(threshold !== undefined ? { threshold } : {}),
-          }),
-        }
-      : {}),
-  });
-  return verifier.verify({
-    presentation: call.presentation,
-    tool: call.tool,
-    args: call.args,
-    now: nowOf(args, ctx),
-    ...(call.approval !== undefined ? { approval: call.approval } : {}),
-  });
-}
-
-/** A ledger for one verification: nothing was used before this run, so every counter starts at 0. */
-function oneShotLedger(): PermitLedger {
-  return { commit: () => ({ ok: true }) };
-}
-
-async function verifyRemote(server: string, args: ParsedArgs, call: Call): Promise<Decision> {
-  for (const local of [
-    "trust",
-    "aud",
-    "approver",
-    "approval-threshold",
-    "now",
-    "accept-nonce",
-    "require-pop-aud",
-    "require-chain-aud",
-  ] as const) {
-    if (args.values[local] !== undefined) {
-      throw new UsageError(`--${local} applies to local verification; the server uses its own configuration`);
+  if (threshold !== undefined) {
+    if (!hasConfig && threshold > approvers.length) {
+      throw new UsageError(
+        `--approval-threshold ${threshold} needs at least ${threshold} --approver key files, got ${approvers.length}`,
+      );
     }
+    out.approvalThreshold = threshold;
   }
-  // The service takes the presentation's members flat in the body; a presentation that is not even
-  // {aat_chain, aat_pop} is decided here exactly as the verifier would (step 1), not sent.
-  const p = readPresentation(call.presentation);
-  if (!p.ok) {
-    return deny({ code: "malformed_presentation", step: "1", message: p.message });
-  }
-  const body: Record<string, JsonValue> = {
-    aat_chain: p.chain,
-    aat_pop: p.pop,
-    tool: call.tool,
-    args: call.args,
-  };
-  if (call.approval !== undefined) body.approval = call.approval;
-  const r = await request(server, "POST", "/v1/verify", body);
-  const d = r.status === 200 ? readDecision(r.body) : null;
-  if (!d) throw unexpectedAnswer(server, r);
-  return d;
-}
-
-/** A decision as the service returns it; null when the body is not one. */
-function readDecision(b: JsonValue): Decision | null {
-  const r = decisionFromJSON(b);
-  return r.ok ? r.decision : null;
+  const policy: Record<string, boolean> = {};
+  if (flag(args, "require-pop-aud")) policy.requirePopAud = true;
+  if (flag(args, "require-chain-aud")) policy.requireChainAud = true;
+  if (Object.keys(policy).length > 0) out.policy = policy;
+  return out;
 }
 
 /**

@@ -6,8 +6,9 @@
  * infinities, lone surrogates); those are reported as not-a-JSON-value so callers fail closed instead
  * of throwing.
  */
-import { canonicalize } from "../json/canonicalize.ts";
+
 import { showJson } from "../display.ts";
+import { canonicalize } from "../json/canonicalize.ts";
 
 /**
  * True for a plain JSON object: not null, not an array, and with `Object.prototype` or a null

@@ -15,7 +15,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
         operationId: "recordChain",
         summary: "Record a chain in the registry",
         description:
-          "Verifies signatures, links and times (no PoP) and records every token; a token already recorded is left as is. An invalid chain is a 422 problem whose code is the verifier's.",
+          "Verifies signatures, links and times (no PoP) and records every token; a token already recorded is left as is. An invalid chain is a 422 problem whose code is the verifier's. `holder_name` names the leaf's holder in the graph and /ui when it has no name yet.",
         body: recordBodySchema,
         response: {
           200: jsonResponse(recordResponseSchema, "The chain is recorded"),
@@ -27,9 +27,13 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
       },
     },
     async (request) => {
-      const r = await trust.recordChain(request.body.aat_chain);
+      const name = request.body.holder_name;
+      const r = await trust.recordChain(
+        request.body.aat_chain,
+        name !== undefined ? { holderName: name } : {},
+      );
       if (!r.ok) throw new ProblemError(r.code, r.message, { step: r.step, token: r.token });
-      return { recorded: r.recorded, tokens: r.tokens.map(tokenSummaryWire) };
+      return { recorded: r.recorded, tokens: r.tokens.map(tokenSummaryWire), holder_name: r.holderName };
     },
   );
 };
