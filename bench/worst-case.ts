@@ -2,7 +2,7 @@
  * Worst admissible chain vs a typical chain of the same byte size (issue 9, item 4).
  *
  * Subsumption of `all`/`any` compares parent clauses with child clauses pairwise (§4.5), so its cost
- * is what an attacker maximises. The worst chain fills the child's whole tools map (1024 nodes, 16
+ * is what an attacker maximises. The worst chain fills the child's whole tools map (about 1024 nodes: 15
  * arguments of 64 nodes, the default limits) with `all` trees in which every parent clause scans
  * every other child clause first, and each failing clause pair fails only at its last leaf. It is
  * admissible: the child narrows the parent and the call is permitted. Several shapes are tried and
@@ -181,7 +181,7 @@ export async function runWorstCaseBench(rounds = 5): Promise<WorstCaseRow[]> {
 
 export function printWorstCaseBench(rows: WorstCaseRow[]): void {
   console.log(
-    "| worst shape (per argument, 16 arguments) | chain bytes | worst µs | typical bytes | typical µs | worst ÷ typical | target |",
+    "| worst shape (per argument, 15 arguments) | chain bytes | worst µs | typical bytes | typical µs | worst ÷ typical | target |",
   );
   console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
