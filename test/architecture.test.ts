@@ -25,8 +25,18 @@ const SRC = join(ROOT, "src");
 
 /** The only Node module core may import. */
 const CORE_NODE_MODULES = new Set(["node:crypto"]);
-/** Pure libraries core may use: encoding, strict JSON, signatures. Anything else needs a decision here. */
-const CORE_PACKAGES = new Set(["@noble/ed25519", "@noble/hashes", "canonicalize", "lossless-json", "jose"]);
+/**
+ * Pure libraries core may use: encoding, strict JSON, signatures, and zod for the shapes core owns
+ * (the decision's JSON form, the audit event model): no I/O. Anything else needs a decision here.
+ */
+const CORE_PACKAGES = new Set([
+  "@noble/ed25519",
+  "@noble/hashes",
+  "canonicalize",
+  "lossless-json",
+  "jose",
+  "zod",
+]);
 const EDGES = ["service", "cli", "sdk", "graph", "demo"];
 
 interface Import {

@@ -16,7 +16,7 @@ import type {
   RecordOutcome,
   RevokeOutcome,
   VerifyCall,
-} from "./backend.ts";
+} from "./backend-types.ts";
 import type { ParsedArgs } from "./command.ts";
 import type { CliContext } from "./context.ts";
 import { openLocalTrust } from "./local-trust.ts";

@@ -21,7 +21,7 @@ import type {
   RecordOutcome,
   RevokeOutcome,
   VerifyCall,
-} from "./backend.ts";
+} from "./backend-types.ts";
 import { UsageError } from "./errors.ts";
 import { validate } from "./io.ts";
 import { problemCode, problemMessage, request, unexpectedAnswer } from "./remote.ts";

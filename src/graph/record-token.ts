@@ -6,7 +6,7 @@
  *   for (const compact of chain) await store.recordToken(tokenInputOf(compact));
  */
 import { decodeToken } from "../core/index.ts";
-import type { TokenInput } from "../store/types.ts";
+import type { TokenInput } from "../trust/index.ts";
 
 /** Reads the registry fields of a compact AAT; throws on a token that does not decode. */
 export function tokenInputOf(compact: string): TokenInput {

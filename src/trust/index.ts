@@ -20,6 +20,7 @@ export type {
   AuditEvent,
   AuditFilter,
   RevocationRecord,
+  TokenInput,
   TokenQuery,
   TokenRecord,
 } from "../store/types.ts";
