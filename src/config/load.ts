@@ -13,7 +13,7 @@
  * | `BATON_PORT`           | listen port, default `7420`                                |
  * | `BATON_APPROVAL_THRESHOLD` | distinct approvers a step-up approval needs, default 1 |
  * | `BATON_SSE_MAX_STREAMS` | open `/v1/events` streams in all, default 100             |
- * | `BATON_SSE_MAX_STREAMS_PER_CALLER` | open `/v1/events` streams per caller, default 4 |
+ * | `BATON_SSE_MAX_STREAMS_PER_CALLER` | open `/v1/events` streams per caller, default 8 |
  * | `BATON_MAX_CONNECTIONS` | open sockets the server accepts, default 1024            |
  *
  * With nothing set at all the service still starts: an empty anchor set (every verify denies,

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/schema.ts";
 import { AgentKey, grant, prove } from "../../src/core/index.ts";
 import { escapeText, isPrintable } from "../../src/graph/render-escape.ts";
+import { boundText } from "../../src/trust/bounded.ts";
 import { Trust } from "../../src/trust/index.ts";
 import { baton, tempDir } from "./helpers.ts";
 
@@ -143,7 +144,8 @@ describe("human output escapes strings from outside", () => {
     expect(r.code, r.stderr).toBe(0);
     expectClean(r.stdout, events.length);
     expect(r.stdout).toContain(`token ${escapeText(EVIL_JTI)}`);
-    expect(r.stdout).toContain(`PERMIT ${escapeText(EVIL_TOOL)}`);
+    // A decision's tool is stored already escaped (bounded, as the audit keeps it); printed as stored.
+    expect(r.stdout).toContain(`PERMIT ${escapeText(boundText(EVIL_TOOL, 256))}`);
   });
 
   it("graph: tree, DOT and Mermaid", async () => {

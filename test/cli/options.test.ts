@@ -150,9 +150,9 @@ describe("baton serve", () => {
   it("--approval-threshold is the config's approvalThreshold (checked against the approver keys)", async () => {
     const r = await run(["serve", "--db", "serve.db", "--port", "0", "--approval-threshold", "2"]);
     expect(expectUsageError(r)).toContain(
-      "approvalThreshold: 2 approvals are required but only 0 approver key(s) are configured",
+      "approvalThreshold: 2 approvers are required but only 0 approver key(s) are configured",
     );
     const env = await run(["serve", "--db", "serve.db", "--port", "0"], { BATON_APPROVAL_THRESHOLD: "3" });
-    expect(expectUsageError(env)).toContain("approvalThreshold: 3 approvals are required");
+    expect(expectUsageError(env)).toContain("approvalThreshold: 3 approvers are required");
   });
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();
   if (addr === null || typeof addr === "string") throw new Error("no port");
-  client = new TrustClient({ url: `http://127.0.0.1:${addr.port}` });
+  client = new TrustClient({ url: `http://127.0.0.1:${addr.port}`, audience: AUD });
 });
 
 afterAll(async () => {
