@@ -123,7 +123,7 @@ import { type BatonVerifier, LocalVerifier } from "@baton-trust/tools";
 const alice = new Issuer({ key: Agent.generate("alice").key, issuer: "https://people.example/alice" });
 const bob = Agent.generate("bob");
 const chain: string[] = alice.grant({ to: bob, intent: { id: "i", purpose: "p" }, tools: ["search"], ttl: "5m", maxDepth: 1 });
-const presentation: Presentation = bob.prove(chain, { tool: "search", args: { q: "x" } });
+const presentation: Presentation = bob.prove(chain, { tool: "search", args: { q: "x" }, aud: "https://tools.example" });
 const local: BatonVerifier = new LocalVerifier({ trustAnchors: [alice.anchor], audience: "https://tools.example" });
 const remote: BatonVerifier = new TrustClient({ url: "http://127.0.0.1:9" });
 const decision: Decision = await local.verify({ presentation, tool: "search", args: { q: "x" } });
