@@ -272,9 +272,24 @@ export class Trust {
       delegatorsMayRevokeAgents: this.config.revocation.delegatorsMayRevokeAgents,
     });
     if (!r.ok) return this.#refuseRevocation(r.code, r.message, request, r.jti);
+    // This node's set may be stale (a lost feed) or behind another node: the store decides whether
+    // the signer's own key is revoked. A revoked key keeps no role, admin and anchor included.
+    const signerRevoked = await this.#io("getRevocation", () =>
+      this.#store.getRevocation({ kind: "agent", id: r.actor }),
+    );
+    if (signerRevoked !== null) {
+      return this.#refuseRevocation(
+        "revocation_unauthorized",
+        `the request is signed by ${r.actor}, whose key is revoked (revocation #${signerRevoked.seq}): a revoked key keeps no role; sign with a key that is not revoked`,
+        request,
+        r.jti,
+      );
+    }
+    // Once-only per signer and request jti: a jti learned from a refused request (audited as
+    // request_jti) cannot be burnt first by someone else's request.
     const fresh = await this.#io("commitPermit", () =>
       this.#store.commitPermit({
-        replay: { key: REVOKE_REPLAY_PREFIX + r.jti, expiresAt: r.iat + maxAge + 1 },
+        replay: { key: `${REVOKE_REPLAY_PREFIX}${r.actor} ${r.jti}`, expiresAt: r.iat + maxAge + 1 },
         usage: [],
       }),
     );
@@ -333,10 +348,29 @@ export class Trust {
 
   /**
    * Walks the whole audit hash chain (in pages, yielding between them) and holds it against every
-   * signed checkpoint, stored or given; reports the first broken event or a cut-off tail.
+   * signed checkpoint, stored or given; reports the first broken event or a cut-off tail, and
+   * `checkpoints.stalled` when this node stopped signing. Checkpoints count only when signed by
+   * one of {@link Trust.trustedNodes} (unless `options.trustedNodes` says otherwise).
    */
   checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
-    return this.#io("checkAudit", () => this.#store.checkAudit(options));
+    const signer = this.#store.checkpointSigner;
+    return this.#io("checkAudit", () =>
+      this.#store.checkAudit({
+        trustedNodes: this.trustedNodes(),
+        ...(signer !== null ? { stall: { ...signer, now: this.#clock() } } : {}),
+        ...options,
+      }),
+    );
+  }
+
+  /**
+   * The node ids whose checkpoints this node's checks accept: its own checkpoint key's (when it
+   * signs) and `audit.trustedNodes` (the other nodes sharing the store). Any other signer is
+   * `checkpoint_invalid`, however well its self-certifying signature verifies.
+   */
+  trustedNodes(): ReadonlySet<string> {
+    const own = this.#store.checkpointSigner?.node;
+    return new Set([...(own !== undefined ? [own] : []), ...this.config.audit.trustedNodes]);
   }
 
   /** One page of the stored audit checkpoints, oldest first (limit default 100, at most 1000). */
