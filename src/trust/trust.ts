@@ -469,10 +469,11 @@ export class Trust {
   }
 
   /**
-   * The audit events that concern one token (decisions naming its jti, its `token_recorded`
-   * event, revocations of it), oldest first, at most `limit` (default 500) of the latest, with
-   * `truncated` when more matched. With `intent`, only that intent's events and revocations are
-   * read.
+   * The audit events that concern one token (decisions naming its jti or hash, its
+   * `token_recorded` event, revocations of it), oldest first, at most `limit` (default 500) of the
+   * latest, with `truncated` when more matched. With `intent`, only that intent's events and
+   * revocations. Served from the store's per-token index (`refs`): the work is bounded by the
+   * events that name the token, never by the size of the log.
    */
   async tokenAudit(
     jti: string,
@@ -481,24 +482,24 @@ export class Trust {
     const limit = Math.min(Math.max(options.limit ?? 500, 1), 10_000);
     const { intent } = options;
     const [token] = await this.tokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
-    const found = new Map<number, AuditEvent>();
-    // The intent's events, and revocations, which are audited without an intent unless they revoke one.
-    const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
-    for (const filter of filters) {
-      let afterId = 0;
-      for (;;) {
-        const page = await this.#io("listAudit", () =>
-          this.#store.listAudit({ ...filter, afterId, limit: 10_000 }),
-        );
-        for (const e of page) if (concernsToken(e, jti, token?.hash)) found.set(e.id, e);
-        const last = page[page.length - 1];
-        if (page.length < 10_000 || last === undefined) break;
-        afterId = last.id;
+    const refs = token !== undefined ? [jti, token.hash] : [jti];
+    const kept: AuditEvent[] = [];
+    let matched = 0;
+    let afterId = 0;
+    for (;;) {
+      const page = await this.#io("listAudit", () => this.#store.listAudit({ refs, afterId, limit: 10_000 }));
+      for (const e of page) {
+        // Revocations are audited without an intent unless they revoke one.
+        if (intent !== undefined && e.intent !== intent && e.type !== "revocation") continue;
+        matched += 1;
+        kept.push(e);
+        if (kept.length > limit) kept.shift();
       }
+      const last = page[page.length - 1];
+      if (page.length < 10_000 || last === undefined) break;
+      afterId = last.id;
     }
-    const events = [...found.values()].sort((a, b) => a.id - b.id);
-    const truncated = events.length > limit;
-    return { events: truncated ? events.slice(events.length - limit) : events, truncated };
+    return { events: kept, truncated: matched > limit };
   }
 
   /** Display names of agents (cosmetic, never authority); ids without a name are absent. */
@@ -710,13 +711,4 @@ function refuseChain(
   message: string,
 ): RecordChainResult {
   return { ok: false, code, step, token, message };
-}
-
-/** True when an audit event is about the token `jti` (or its `sha256:` hash). */
-function concernsToken(e: AuditEvent, jti: string, hash: string | undefined): boolean {
-  const d = e.data;
-  if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
-  if (d.jti === jti) return true;
-  const target = d.target as { kind?: unknown; id?: unknown } | undefined;
-  return target?.kind === "token" && (target.id === jti || (hash !== undefined && target.id === hash));
 }
