@@ -9,7 +9,9 @@
  */
 import { type AuditCheckpoint, signCheckpoint, verifyCheckpoint } from "../core/audit/checkpoint.ts";
 import type { AgentKey } from "../core/keys/agent-key.ts";
-import type { AuditCheckpointRecord, AuditHead } from "./types.ts";
+import type { AuditCheckpointRecord, AuditHead, CheckpointSigner } from "./types.ts";
+
+export type { CheckpointSigner } from "./types.ts";
 
 /** Default time between checkpoints while events arrive. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
@@ -32,14 +34,6 @@ export interface CheckpointTarget {
   auditHead(): Promise<AuditHead>;
   latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null>;
   addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
-}
-
-/** Who signs a store's checkpoints and how often (reported by `Store.checkpointSigner`). */
-export interface CheckpointSigner {
-  /** The node id (the node key's thumbprint URI). */
-  node: string;
-  everyEvents: number;
-  intervalMs: number;
 }
 
 /**

@@ -14,7 +14,6 @@ import type { AuditCheckResult, AuditHead } from "../core/audit/chain.ts";
 import type { AuditCheckpoint } from "../core/audit/checkpoint.ts";
 import type { AuditEvent, AuditEventType, AuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget, UsageCharge } from "../core/ports.ts";
-import type { CheckpointSigner } from "./checkpoints.ts";
 
 export type {
   AuditBreak,
@@ -134,6 +133,14 @@ export interface AuditCheckOptions {
    * `everyEvents` events and is older than twice `intervalMs` (a node that stopped signing).
    */
   stall?: { node: string; everyEvents: number; intervalMs: number; now: number };
+}
+
+/** Who signs a store's checkpoints and how often (reported by `Store.checkpointSigner`). */
+export interface CheckpointSigner {
+  /** The node id (the node key's thumbprint URI). */
+  node: string;
+  everyEvents: number;
+  intervalMs: number;
 }
 
 /** A stored checkpoint; `id` orders them by insertion. */
