@@ -3,8 +3,8 @@ export { type LoadConfigOptions, loadConfig } from "./load.ts";
 export {
   type BatonConfig,
   ConfigError,
-  checkServiceAudience,
   type ConfigInput,
+  checkServiceAudience,
   configSchema,
   DEFAULT_BODY_LIMIT,
   DEFAULT_DB_PATH,

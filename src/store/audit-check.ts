@@ -94,7 +94,8 @@ export async function runAuditCheck(
       const cp = v.checkpoint;
       count += 1;
       if (latest === undefined || cp.seq > latest.seq) latest = cp;
-      if (cp.node === options.stall?.node && (ownLatest === undefined || cp.seq > ownLatest.seq)) ownLatest = cp;
+      if (cp.node === options.stall?.node && (ownLatest === undefined || cp.seq > ownLatest.seq))
+        ownLatest = cp;
       if (cp.seq <= head.lastId) within.push(cp);
     }
     if (within.length === 0) return undefined;
@@ -168,7 +169,8 @@ function stallOf(
   const seq = own?.seq ?? 0;
   const lag = head - seq;
   if (lag <= Math.max(stall.everyEvents, 0)) return undefined;
-  if (stall.intervalMs > 0 && own !== undefined && stall.now - own.at <= 2 * stall.intervalMs) return undefined;
+  if (stall.intervalMs > 0 && own !== undefined && stall.now - own.at <= 2 * stall.intervalMs)
+    return undefined;
   const since = own !== undefined ? `event ${seq} at ${iso(own.at)}` : "no event yet";
   return {
     node: stall.node,

@@ -68,7 +68,10 @@ export function verifyStoredCheckpoint(
 }
 
 /** The stored latest row of a node, verified; throws {@link CheckpointInvalidError} when it is not genuine. */
-export function checkedLatest<T extends AuditCheckpoint & { id: number }>(node: string, row: T | null): T | null {
+export function checkedLatest<T extends AuditCheckpoint & { id: number }>(
+  node: string,
+  row: T | null,
+): T | null {
   if (row === null) return null;
   const v = verifyStoredCheckpoint(row, new Set([node]));
   if (!v.ok) throw new CheckpointInvalidError(`checkpoint #${row.id} of node ${node}: ${v.message}`);
@@ -158,7 +161,8 @@ export class AuditCheckpointer {
     if (head.lastId === 0) return null;
     // What this process signed last, else the node's latest stored row, verified (a row whose
     // columns differ from its signature throws CheckpointInvalidError: nothing is signed over it).
-    const latest = this.#last ?? checkedLatest(this.#key.id, await this.#target.latestAuditCheckpoint(this.#key.id));
+    const latest =
+      this.#last ?? checkedLatest(this.#key.id, await this.#target.latestAuditCheckpoint(this.#key.id));
     if (latest !== null && head.lastId <= latest.seq) {
       if (head.lastId < latest.seq || head.lastHash !== latest.hash) {
         throw new Error(
