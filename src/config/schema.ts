@@ -120,6 +120,11 @@ export const configSchema = z.strictObject({
       checkpointIntervalMs: z.int().min(0).max(86_400_000).default(10_000),
       /** Appends after which a checkpoint is due; 0 disables counting. */
       checkpointEveryEvents: z.int().min(0).max(1_000_000).default(1000),
+      /**
+       * Node ids (checkpoint key thumbprint URIs) of the other nodes sharing this store, whose
+       * checkpoints `audit check` accepts besides this node's own; default none.
+       */
+      trustedNodes: z.array(nonEmpty.max(256)).max(64).default([]),
     })
     .prefault({}),
   /** Revocation state older than this makes every verify deny (`revocation_state_stale`). */
@@ -176,6 +181,40 @@ type Parsed = z.output<typeof configSchema>;
 /** A validated configuration; `audience` is always set. */
 export interface BatonConfig extends Omit<Parsed, "audience"> {
   audience: string | string[];
+  /** True when no audience was configured and `http://<host>:<port>` was filled in. */
+  audienceDefaulted?: boolean;
+}
+
+/** True for a host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || h === "::ffff:127.0.0.1";
+}
+
+const SET_AUDIENCE =
+  "set `audience` in the config file, pass --aud or set BATON_AUDIENCE to this service's own public identifier";
+
+/**
+ * The service's start-up rule for its audience. The default `http://<host>:<port>` is the same for
+ * every default deployment, so a presentation or revocation request made for one would be accepted
+ * by all of them: with trust anchors or admin keys configured on a host others can reach, a
+ * defaulted audience is a {@link ConfigError}; on loopback it is returned as a warning to log.
+ */
+export function checkServiceAudience(config: BatonConfig): string | null {
+  if (config.audienceDefaulted !== true) return null;
+  const authority = config.trustAnchors.length > 0 || config.adminKeys.length > 0;
+  if (!isLoopbackHost(config.server.host)) {
+    if (authority) {
+      throw new ConfigError([
+        `audience: the service listens on ${config.server.host}, which is not loopback, with trust anchors or admin keys but no explicit audience (the default ${JSON.stringify(config.audience)} is shared by every default deployment); ${SET_AUDIENCE}`,
+      ]);
+    }
+    return `no explicit audience: using the default ${JSON.stringify(config.audience)}, shared by every default deployment; ${SET_AUDIENCE}`;
+  }
+  return `no explicit audience: using the default ${JSON.stringify(config.audience)} (loopback only); before serving others, ${SET_AUDIENCE}`;
 }
 
 /** Validates raw configuration; throws {@link ConfigError} naming every bad field. */
@@ -193,7 +232,8 @@ export function parseConfig(input: unknown): BatonConfig {
       `approvalThreshold: ${c.approvalThreshold} approvers are required but only ${c.approverKeys.length} approver key(s) are configured`,
     ]);
   }
-  return { ...c, audience: c.audience ?? `http://${c.server.host}:${c.server.port}` };
+  if (c.audience !== undefined) return { ...c, audience: c.audience };
+  return { ...c, audience: `http://${c.server.host}:${c.server.port}`, audienceDefaulted: true };
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {

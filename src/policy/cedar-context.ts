@@ -2,8 +2,9 @@
  * The Cedar request Baton builds for a call that the chain already permits.
  *
  * - principal `Agent::"<leaf holder agent id>"`, action `Action::"<tool>"`, resource `Tool::"<tool>"`
- * - entities: the principal's parents are every other agent of the chain (each token's holder and
- *   each derived token's issuer, up to the root's holder) and `Issuer::"<root iss>"`, so
+ * - entities: the principal's parents are every other agent of the chain (the agent id of the
+ *   trust-anchor key that signed the root, each token's holder and each derived token's issuer,
+ *   up to the root's holder) and `Issuer::"<root iss>"`, so
  *   `principal in Agent::"<id>"` holds for that agent itself **and for every key it delegated to,
  *   directly or through others** (an agent cannot escape a policy about it by delegating to a key
  *   it controls). Those other entities have no parents (the hierarchy is flat, so a chain that
@@ -12,8 +13,8 @@
  *   `depth` (leaf `del_depth`, Long), `root_issuer` (String), `intent` (String, `""` when unbound),
  *   `args` (Record), `time` `{hour: 0–23 UTC, weekday: 0–6 UTC with 0 = Sunday, unix}` (Longs),
  *   `tool_class` (`"read"`, `"write"`, `"privileged"` or `"unknown"`),
- *   `chain` (Set of `Agent` entities: every holder and derived-token issuer of the chain, the
- *   principal included; `context.chain.contains(Agent::"<id>")`).
+ *   `chain` (Set of `Agent` entities: the root's anchor key, every holder and derived-token issuer
+ *   of the chain, the principal included; `context.chain.contains(Agent::"<id>")`).
  *
  * Arguments are JSON and Cedar values are not, so `args` is converted, never passed raw:
  * - strings and booleans stay; an integer within ±(2^53−1) stays a Long;
@@ -70,6 +71,10 @@ export interface CedarRequest {
 /** Every agent of the chain, root side first, once each: holders and derived-token issuers. */
 function chainAgents(ctx: CallContext): string[] {
   const agents = new Set<string>();
+  // The trust-anchor key that signed the root is an agent of the chain too: a policy about that
+  // key (`principal in Agent::"<anchor key id>"`) reaches every call of the trees it signed.
+  const anchorKey = ctx.tokens[0]?.anchorKeyId;
+  if (anchorKey !== undefined && anchorKey !== "") agents.add(anchorKey);
   ctx.tokens.forEach((t, i) => {
     // A derived token's iss is its parent's holder (I1); the root's iss is the anchor's URI.
     if (i > 0) agents.add(t.claims.iss);

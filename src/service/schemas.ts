@@ -258,6 +258,12 @@ export const auditCheckSchema = named(
             .object({ node: z.string(), seq: z.int(), at: z.int().describe("Unix ms") })
             .optional()
             .describe("The checkpoint with the highest seq"),
+          stalled: z
+            .object({ node: z.string(), seq: z.int(), head: z.int(), message: z.string() })
+            .optional()
+            .describe(
+              "This node's latest checkpoint (seq, 0 when none) lags the head by more than its checkpointEveryEvents and is older than twice its interval: it stopped signing",
+            ),
         })
         .describe("See specs/audit.md"),
     }),

@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import type { BatonConfig } from "../config/schema.ts";
+import { type BatonConfig, checkServiceAudience } from "../config/schema.ts";
 import { Trust, type TrustOptions } from "../trust/index.ts";
 import { type AppOptions, buildApp } from "./app.ts";
 
@@ -48,6 +48,8 @@ export async function startServer(
   config: BatonConfig,
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
+  // A defaulted audience on a reachable host with anchors or admin keys: ConfigError, before anything opens.
+  const audienceWarning = checkServiceAudience(config);
   const trust = options.trust ?? (await Trust.open(config, options.trustOptions));
   let app: FastifyInstance;
   try {
@@ -63,6 +65,7 @@ export async function startServer(
       ...(options.routes ? { routes: options.routes } : {}),
     });
     if (config.trustAnchors.length === 0) app.log.warn(NO_ANCHORS_HINT);
+    if (audienceWarning !== null) app.log.warn(audienceWarning);
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
     await trust.close();

@@ -10,7 +10,8 @@
  */
 import { type AuditCheckpoint, verifyCheckpoint } from "../core/audit/checkpoint.ts";
 import { AuditChainChecker } from "./audit.ts";
-import type { AuditCheckOptions, AuditCheckResult, AuditHead } from "./types.ts";
+import { verifyStoredCheckpoint } from "./checkpoints.ts";
+import type { AuditCheckOptions, AuditCheckpointRecord, AuditCheckResult, AuditHead } from "./types.ts";
 
 /** Events per page read of the walk. */
 export const CHECK_PAGE_SIZE = 256;
@@ -25,7 +26,7 @@ export interface AuditCheckReader {
   /** Raw event rows with afterId < id <= uptoId, ascending by id, at most `limit`. */
   events(afterId: number, uptoId: number, limit: number): Promise<unknown[]>;
   /** Stored checkpoints with afterId < row id <= uptoId, ascending, at most `limit`. */
-  checkpoints(afterId: number, uptoId: number, limit: number): Promise<{ id: number; jws: string }[]>;
+  checkpoints(afterId: number, uptoId: number, limit: number): Promise<AuditCheckpointRecord[]>;
   /** The stored `hash` of each of these event ids (absent ids are left out). */
   hashes(ids: readonly number[]): Promise<Map<number, string>>;
 }
@@ -75,17 +76,26 @@ export async function runAuditCheck(
   let count = 0;
   let latest: AuditCheckpoint | undefined;
   let mismatch: Break | undefined;
-  const visit = async (batch: { label: string; jws: unknown }[]): Promise<Break | undefined> => {
+  let ownLatest: AuditCheckpoint | undefined;
+  const visit = async (
+    batch: { label: string; jws: unknown; row?: AuditCheckpointRecord }[],
+  ): Promise<Break | undefined> => {
     const within: AuditCheckpoint[] = [];
-    for (const { label, jws } of batch) {
+    for (const { label, jws, row } of batch) {
       await slicer.maybeYield();
-      const v = verifyCheckpoint(jws, options.trustedNodes ? { trustedNodes: options.trustedNodes } : {});
+      // A stored row is held to its signature: columns that differ from the payload are a planted row.
+      const v =
+        row !== undefined
+          ? verifyStoredCheckpoint(row, options.trustedNodes)
+          : verifyCheckpoint(jws, options.trustedNodes ? { trustedNodes: options.trustedNodes } : {});
       if (!v.ok) {
         return { ok: false, id: 0, reason: "checkpoint_invalid", message: `${label}: ${v.message}` };
       }
       const cp = v.checkpoint;
       count += 1;
       if (latest === undefined || cp.seq > latest.seq) latest = cp;
+      if (cp.node === options.stall?.node && (ownLatest === undefined || cp.seq > ownLatest.seq))
+        ownLatest = cp;
       if (cp.seq <= head.lastId) within.push(cp);
     }
     if (within.length === 0) return undefined;
@@ -107,7 +117,7 @@ export async function runAuditCheck(
   let afterRow = 0;
   while (afterRow < mark) {
     const page = await reader.checkpoints(afterRow, mark, pageSize);
-    const invalid = await visit(page.map((r) => ({ label: `checkpoint #${r.id}`, jws: r.jws })));
+    const invalid = await visit(page.map((r) => ({ label: `checkpoint #${r.id}`, jws: r.jws, row: r })));
     if (invalid) return invalid;
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) break;
@@ -133,6 +143,7 @@ export async function runAuditCheck(
         `event ${latest.seq} at ${iso(latest.at)}, but the log ends at ${head.lastId}`,
     };
   }
+  const stalled = stallOf(options.stall, ownLatest, head.lastId);
   return {
     ok: true,
     count: chain.count,
@@ -140,7 +151,32 @@ export async function runAuditCheck(
     checkpoints: {
       count,
       ...(latest !== undefined ? { latest: { node: latest.node, seq: latest.seq, at: latest.at } } : {}),
+      ...(stalled !== undefined ? { stalled } : {}),
     },
+  };
+}
+
+/**
+ * This node's checkpoints stalled: its latest lags the head by more than `everyEvents` (or, with
+ * counting off, by any event) and is older than twice the interval (or counting alone decides).
+ */
+function stallOf(
+  stall: AuditCheckOptions["stall"],
+  own: AuditCheckpoint | undefined,
+  head: number,
+): { node: string; seq: number; head: number; message: string } | undefined {
+  if (stall === undefined || (stall.everyEvents <= 0 && stall.intervalMs <= 0)) return undefined;
+  const seq = own?.seq ?? 0;
+  const lag = head - seq;
+  if (lag <= Math.max(stall.everyEvents, 0)) return undefined;
+  if (stall.intervalMs > 0 && own !== undefined && stall.now - own.at <= 2 * stall.intervalMs)
+    return undefined;
+  const since = own !== undefined ? `event ${seq} at ${iso(own.at)}` : "no event yet";
+  return {
+    node: stall.node,
+    seq,
+    head,
+    message: `checkpoints stalled: node ${stall.node} last checkpointed ${since}, ${lag} events behind the head ${head}; a tail cut after it would go unnoticed (see the store-error metrics)`,
   };
 }
 

@@ -13,7 +13,13 @@ import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
 import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
-import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
+import {
+  AuditCheckpointer,
+  type CheckpointOptions,
+  type CheckpointSigner,
+  checkedLatest,
+  duplicateCheckpoint,
+} from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
 import {
@@ -304,9 +310,18 @@ export class MemoryStore implements Store {
     );
   }
 
+  /** Who signs this store's checkpoints (null when it signs none). */
+  get checkpointSigner(): CheckpointSigner | null {
+    return this.#checkpointer?.signer ?? null;
+  }
+
   async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
     const c = checkpointInputSchema.parse(checkpoint);
-    if (this.state.checkpoints.some((x) => x.node === c.node && x.seq === c.seq)) return;
+    const same = this.state.checkpoints.find((x) => x.node === c.node && x.seq === c.seq);
+    if (same !== undefined) {
+      if (same.jws !== c.jws) throw duplicateCheckpoint(c);
+      return;
+    }
     const id = (this.state.checkpoints.at(-1)?.id ?? 0) + 1;
     this.state.checkpoints.push({ id, ...c });
   }
@@ -324,7 +339,7 @@ export class MemoryStore implements Store {
     let best: AuditCheckpointRecord | null = null;
     for (const c of this.state.checkpoints)
       if (c.node === node && (best === null || c.seq > best.seq)) best = c;
-    return best ? { ...best } : null;
+    return checkedLatest(node, best ? { ...best } : null);
   }
 
   checkpointAudit(): Promise<AuditCheckpoint | null> {

@@ -19,7 +19,13 @@ import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
 import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
-import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
+import {
+  AuditCheckpointer,
+  type CheckpointOptions,
+  type CheckpointSigner,
+  checkedLatest,
+  duplicateCheckpoint,
+} from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { pendingMigrations } from "./migrate.ts";
 import { POSTGRES_MIGRATIONS } from "./migrations/postgres.ts";
@@ -455,12 +461,24 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** Who signs this store's checkpoints (null when it signs none). */
+  get checkpointSigner(): CheckpointSigner | null {
+    return this.#checkpointer?.signer ?? null;
+  }
+
   async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
     const c = checkpointInputSchema.parse(checkpoint);
-    await this.pool.query(
+    const r = await this.pool.query(
       "INSERT INTO baton_audit_checkpoints (node, seq, hash, at, jws) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node, seq) DO NOTHING",
       [c.node, c.seq, c.hash, c.at, c.jws],
     );
+    if (r.rowCount === 0) {
+      const existing = await this.pool.query(
+        "SELECT jws FROM baton_audit_checkpoints WHERE node = $1 AND seq = $2",
+        [c.node, c.seq],
+      );
+      if (existing.rows[0]?.jws !== c.jws) throw duplicateCheckpoint(c);
+    }
   }
 
   async listAuditCheckpoints(query: CheckpointQuery = {}): Promise<AuditCheckpointRecord[]> {
@@ -477,7 +495,7 @@ export class PostgresStore implements Store {
       [node],
     );
     const row = result.rows[0];
-    return row === undefined ? null : checkpointFromRow(row);
+    return checkedLatest(node, row === undefined ? null : checkpointFromRow(row));
   }
 
   checkpointAudit(): Promise<AuditCheckpoint | null> {

@@ -18,7 +18,13 @@ import { auditRefs, parseAuditInput } from "../core/audit/event.ts";
 import type { LedgerResult, RevocationTarget } from "../core/ports.ts";
 import { requireAuditEvent } from "./audit.ts";
 import { runAuditCheck } from "./audit-check.ts";
-import { AuditCheckpointer, type CheckpointOptions } from "./checkpoints.ts";
+import {
+  AuditCheckpointer,
+  type CheckpointOptions,
+  type CheckpointSigner,
+  checkedLatest,
+  duplicateCheckpoint,
+} from "./checkpoints.ts";
 import { exportAuditLines } from "./export-audit.ts";
 import { LocalRevocationFeed, RevocationSignal } from "./local-feed.ts";
 import { pendingMigrations } from "./migrate.ts";
@@ -428,11 +434,23 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** Who signs this store's checkpoints (null when it signs none). */
+  get checkpointSigner(): CheckpointSigner | null {
+    return this.#checkpointer?.signer ?? null;
+  }
+
   async addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
     const c = checkpointInputSchema.parse(checkpoint);
-    this.#stmt(
+    const r = this.#stmt(
       "INSERT INTO baton_audit_checkpoints (node, seq, hash, at, jws) VALUES (?, ?, ?, ?, ?) ON CONFLICT (node, seq) DO NOTHING",
     ).run(c.node, c.seq, c.hash, c.at, c.jws);
+    if (r.changes === 0) {
+      const row = this.#stmt("SELECT jws FROM baton_audit_checkpoints WHERE node = ? AND seq = ?").get(
+        c.node,
+        c.seq,
+      ) as { jws?: unknown } | undefined;
+      if (row?.jws !== c.jws) throw duplicateCheckpoint(c);
+    }
   }
 
   async listAuditCheckpoints(query: CheckpointQuery = {}): Promise<AuditCheckpointRecord[]> {
@@ -453,7 +471,7 @@ export class SqliteStore implements Store {
     const row = this.#stmt(
       "SELECT * FROM baton_audit_checkpoints WHERE node = ? ORDER BY seq DESC LIMIT 1",
     ).get(node);
-    return row === undefined ? null : checkpointFromRow(row);
+    return checkedLatest(node, row === undefined ? null : checkpointFromRow(row));
   }
 
   checkpointAudit(): Promise<AuditCheckpoint | null> {

@@ -123,8 +123,24 @@ export interface AuditQuery extends AuditFilter {
 export interface AuditCheckOptions {
   /** Checkpoint JWSs kept outside the store (an export): held against the log like stored ones. */
   checkpoints?: readonly string[];
-  /** Accept only checkpoints signed by these node ids (default: any self-certifying one). */
+  /**
+   * Accept only checkpoints signed by these node ids (default: any self-certifying one). The
+   * facade passes this node's own id plus `audit.trustedNodes`.
+   */
   trustedNodes?: ReadonlySet<string>;
+  /**
+   * Report `checkpoints.stalled` when this node's latest checkpoint lags the head by more than
+   * `everyEvents` events and is older than twice `intervalMs` (a node that stopped signing).
+   */
+  stall?: { node: string; everyEvents: number; intervalMs: number; now: number };
+}
+
+/** Who signs a store's checkpoints and how often (reported by `Store.checkpointSigner`). */
+export interface CheckpointSigner {
+  /** The node id (the node key's thumbprint URI). */
+  node: string;
+  everyEvents: number;
+  intervalMs: number;
 }
 
 /** A stored checkpoint; `id` orders them by insertion. */
@@ -207,11 +223,19 @@ export interface Store {
    * signed checkpoint; reports the first broken event, a rewritten event or a cut-off tail.
    */
   checkAudit(options?: AuditCheckOptions): Promise<AuditCheckResult>;
-  /** Stores a signed head checkpoint (outside the events table); idempotent per node and seq. */
+  /** Who signs this store's checkpoints and on what schedule; null when it signs none. */
+  readonly checkpointSigner: CheckpointSigner | null;
+  /**
+   * Stores a signed head checkpoint (outside the events table); idempotent per node and seq. A
+   * different JWS for a stored node and seq throws `CheckpointInvalidError`.
+   */
   addAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** Stored checkpoints in insertion order. */
   listAuditCheckpoints(query?: CheckpointQuery): Promise<AuditCheckpointRecord[]>;
-  /** The checkpoint with the highest seq signed by `node`, or null. */
+  /**
+   * The checkpoint with the highest seq signed by `node`, or null. Its JWS is verified and its
+   * columns must equal the signed payload, else `CheckpointInvalidError` (checkpoint_invalid).
+   */
   latestAuditCheckpoint(node: string): Promise<AuditCheckpointRecord | null>;
   /** Writes a checkpoint now when the store signs them and the head moved; null otherwise. */
   checkpointAudit(): Promise<AuditCheckpoint | null>;

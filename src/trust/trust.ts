@@ -285,9 +285,24 @@ export class Trust {
       delegatorsMayRevokeAgents: this.config.revocation.delegatorsMayRevokeAgents,
     });
     if (!r.ok) return this.#refuseRevocation(r.code, r.message, request, r.jti);
+    // This node's set may be stale (a lost feed) or behind another node: the store decides whether
+    // the signer's own key is revoked. A revoked key keeps no role, admin and anchor included.
+    const signerRevoked = await this.#io("getRevocation", () =>
+      this.#store.getRevocation({ kind: "agent", id: r.actor }),
+    );
+    if (signerRevoked !== null) {
+      return this.#refuseRevocation(
+        "revocation_unauthorized",
+        `the request is signed by ${r.actor}, whose key is revoked (revocation #${signerRevoked.seq}): a revoked key keeps no role; sign with a key that is not revoked`,
+        request,
+        r.jti,
+      );
+    }
+    // Once-only per signer and request jti: a jti learned from a refused request (audited as
+    // request_jti) cannot be burnt first by someone else's request.
     const fresh = await this.#io("commitPermit", () =>
       this.#store.commitPermit({
-        replay: { key: REVOKE_REPLAY_PREFIX + r.jti, expiresAt: r.iat + maxAge + 1 },
+        replay: { key: `${REVOKE_REPLAY_PREFIX}${r.actor} ${r.jti}`, expiresAt: r.iat + maxAge + 1 },
         usage: [],
       }),
     );
@@ -346,10 +361,29 @@ export class Trust {
 
   /**
    * Walks the whole audit hash chain (in pages, yielding between them) and holds it against every
-   * signed checkpoint, stored or given; reports the first broken event or a cut-off tail.
+   * signed checkpoint, stored or given; reports the first broken event or a cut-off tail, and
+   * `checkpoints.stalled` when this node stopped signing. Checkpoints count only when signed by
+   * one of {@link Trust.trustedNodes} (unless `options.trustedNodes` says otherwise).
    */
   checkAudit(options: AuditCheckOptions = {}): Promise<AuditCheckResult> {
-    return this.#io("checkAudit", () => this.#store.checkAudit(options));
+    const signer = this.#store.checkpointSigner;
+    return this.#io("checkAudit", () =>
+      this.#store.checkAudit({
+        trustedNodes: this.trustedNodes(),
+        ...(signer !== null ? { stall: { ...signer, now: this.#clock() } } : {}),
+        ...options,
+      }),
+    );
+  }
+
+  /**
+   * The node ids whose checkpoints this node's checks accept: its own checkpoint key's (when it
+   * signs) and `audit.trustedNodes` (the other nodes sharing the store). Any other signer is
+   * `checkpoint_invalid`, however well its self-certifying signature verifies.
+   */
+  trustedNodes(): ReadonlySet<string> {
+    const own = this.#store.checkpointSigner?.node;
+    return new Set([...(own !== undefined ? [own] : []), ...this.config.audit.trustedNodes]);
   }
 
   /** One page of the stored audit checkpoints, oldest first (limit default 100, at most 1000). */
@@ -448,10 +482,11 @@ export class Trust {
   }
 
   /**
-   * The audit events that concern one token (decisions naming its jti, its `token_recorded`
-   * event, revocations of it), oldest first, at most `limit` (default 500) of the latest, with
-   * `truncated` when more matched. With `intent`, only that intent's events and revocations are
-   * read.
+   * The audit events that concern one token (decisions naming its jti or hash, its
+   * `token_recorded` event, revocations of it), oldest first, at most `limit` (default 500) of the
+   * latest, with `truncated` when more matched. With `intent`, only that intent's events and
+   * revocations. Served from the store's per-token index (`refs`): the work is bounded by the
+   * events that name the token, never by the size of the log.
    */
   async tokenAudit(
     jti: string,
@@ -460,24 +495,24 @@ export class Trust {
     const limit = Math.min(Math.max(options.limit ?? 500, 1), 10_000);
     const { intent } = options;
     const [token] = await this.tokens({ jti, limit: 1, ...(intent !== undefined ? { intent } : {}) });
-    const found = new Map<number, AuditEvent>();
-    // The intent's events, and revocations, which are audited without an intent unless they revoke one.
-    const filters: AuditFilter[] = intent !== undefined ? [{ intent }, { type: "revocation" }] : [{}];
-    for (const filter of filters) {
-      let afterId = 0;
-      for (;;) {
-        const page = await this.#io("listAudit", () =>
-          this.#store.listAudit({ ...filter, afterId, limit: 10_000 }),
-        );
-        for (const e of page) if (concernsToken(e, jti, token?.hash)) found.set(e.id, e);
-        const last = page[page.length - 1];
-        if (page.length < 10_000 || last === undefined) break;
-        afterId = last.id;
+    const refs = token !== undefined ? [jti, token.hash] : [jti];
+    const kept: AuditEvent[] = [];
+    let matched = 0;
+    let afterId = 0;
+    for (;;) {
+      const page = await this.#io("listAudit", () => this.#store.listAudit({ refs, afterId, limit: 10_000 }));
+      for (const e of page) {
+        // Revocations are audited without an intent unless they revoke one.
+        if (intent !== undefined && e.intent !== intent && e.type !== "revocation") continue;
+        matched += 1;
+        kept.push(e);
+        if (kept.length > limit) kept.shift();
       }
+      const last = page[page.length - 1];
+      if (page.length < 10_000 || last === undefined) break;
+      afterId = last.id;
     }
-    const events = [...found.values()].sort((a, b) => a.id - b.id);
-    const truncated = events.length > limit;
-    return { events: truncated ? events.slice(events.length - limit) : events, truncated };
+    return { events: kept, truncated: matched > limit };
   }
 
   /** Display names of agents (cosmetic, never authority); ids without a name are absent. */
@@ -689,13 +724,4 @@ function refuseChain(
   message: string,
 ): RecordChainResult {
   return { ok: false, code, step, token, message };
-}
-
-/** True when an audit event is about the token `jti` (or its `sha256:` hash). */
-function concernsToken(e: AuditEvent, jti: string, hash: string | undefined): boolean {
-  const d = e.data;
-  if (Array.isArray(d.jtis) && d.jtis.includes(jti)) return true;
-  if (d.jti === jti) return true;
-  const target = d.target as { kind?: unknown; id?: unknown } | undefined;
-  return target?.kind === "token" && (target.id === jti || (hash !== undefined && target.id === hash));
 }

@@ -60,7 +60,7 @@ describe("Cedar request-time policy", () => {
     const { decision } = await call([orchestrator, mallory], "write_file", { path: "/tmp/x" });
     expect(decision).toMatchObject({ allow: false, code: "policy_denied", step: "B7" });
     expect(decision.message).toContain('"mallory-read-only"');
-    // Reads stay allowed for mallory: the forbid names the write class only.
+    // Reads stay allowed for mallory: the forbid refuses every class but "read".
     expect((await call([orchestrator, mallory], "read_file", { path: "/tmp/x" })).decision.code).toBe(
       "permitted",
     );
@@ -329,6 +329,53 @@ describe("Cedar request-time policy", () => {
       expect((await run([orchestrator, mallory, sock1], "search_web")).code).toBe("permitted");
       // The leaf is "in" the anchor's issuer: the unless holds, the forbid does not fire.
       expect((await run([orchestrator, sock1], "deploy")).code).toBe("permitted");
+    });
+
+    it("review finding 8: the anchor key that signed the root is an Agent parent of the caller and in context.chain", async () => {
+      const rules = loadCedarPolicy({
+        policies: {
+          base: "permit (principal, action, resource);",
+          byParent: `forbid (principal in Agent::"${principal.id}", action == Action::"write_file", resource);`,
+          byChain: `forbid (principal, action == Action::"search_web", resource) when { context.chain.contains(Agent::"${principal.id}") };`,
+        },
+        catalog: CATALOG,
+      });
+      const verifier = new Verifier({ trustAnchors: anchors, audience: AUD, rules });
+      const run = (holders: AgentKey[], tool: string) => {
+        const chain = chainTo(holders, { now: NOON });
+        const presentation = present(chain, holders[holders.length - 1] as AgentKey, tool, {}, NOON);
+        return verifier.verify({ presentation, tool, args: {}, now: NOON });
+      };
+      const write = await run([orchestrator, sock1], "write_file");
+      expect(write.code).toBe("policy_denied");
+      expect(write.message).toContain('"byParent"');
+      const search = await run([orchestrator, researcher], "search_web");
+      expect(search.code).toBe("policy_denied");
+      expect(search.message).toContain('"byChain"');
+      expect((await run([orchestrator], "read_file")).code).toBe("permitted");
+    });
+
+    it("review finding 8: the example policy leaves mallory reads only (privileged and unclassified tools too)", async () => {
+      const rules = loadCedarPolicy({ policies: POLICIES, catalog: CATALOG });
+      const verifier = new Verifier({ trustAnchors: anchors, audience: AUD, rules });
+      const env = { env: { constraint_type: "wildcard" } } as const;
+      const tools = { deploy: env, "github.merge_pr": env, unlisted_tool: env, search_web: env };
+      const run = (holders: AgentKey[], tool: string) => {
+        const chain = chainTo(holders, { now: NOON, tools });
+        const args = { env: "dev" };
+        const presentation = present(chain, holders[holders.length - 1] as AgentKey, tool, args, NOON);
+        return verifier.verify({ presentation, tool, args, now: NOON });
+      };
+      for (const tool of ["deploy", "github.merge_pr", "unlisted_tool"]) {
+        const d = await run([orchestrator, mallory, sock1], tool);
+        expect(d).toMatchObject({ allow: false, code: "policy_denied" });
+        expect(d.message).toContain('"mallory-read-only"');
+      }
+      expect((await run([orchestrator, mallory, sock1], "search_web")).code).toBe("permitted");
+      // The same tools under someone else: mallory's policy does not fire.
+      expect((await run([orchestrator, sock1], "unlisted_tool")).message ?? "").not.toContain(
+        "mallory-read-only",
+      );
     });
 
     it("builds no entity cycle when an agent appears twice in the chain", async () => {

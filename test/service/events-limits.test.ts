@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { EventBus, type GraphEvent } from "../../src/graph/events.ts";
 import { buildApp } from "../../src/service/app.ts";
-import { defaultCallerOf, type EventStreamLimits } from "../../src/service/routes/events.ts";
+import { addressKey, defaultCallerOf, type EventStreamLimits } from "../../src/service/routes/events.ts";
 import { type Harness, openTrust } from "../trust/fixtures.ts";
 
 let h: Harness | undefined;
@@ -214,6 +214,18 @@ describe("GET /v1/events limits (issue 9 item 2)", () => {
     expect(defaultCallerOf(bare)).toBe("ip:10.0.0.7");
     const authed = { ip: "10.0.0.7", caller: { id: "key_123" } } as unknown as FastifyRequest;
     expect(defaultCallerOf(authed)).toBe("id:key_123");
+  });
+
+  it("review (low): keys an IPv6 caller by its /64, so one host's many addresses share one cap", () => {
+    const ip = (a: string) => defaultCallerOf({ ip: a } as unknown as FastifyRequest);
+    expect(ip("2001:db8:1:2:aaaa::1")).toBe("ip:2001:db8:1:2::/64");
+    expect(ip("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")).toBe("ip:2001:db8:1:2::/64");
+    expect(ip("2001:db8:1:3::1")).toBe("ip:2001:db8:1:3::/64");
+    expect(ip("::1")).toBe("ip:0:0:0:0::/64");
+    expect(ip("fe80::1%eth0")).toBe("ip:fe80:0:0:0::/64");
+    expect(ip("::ffff:10.0.0.7")).toBe("ip:10.0.0.7");
+    expect(ip("10.0.0.7")).toBe("ip:10.0.0.7");
+    expect(addressKey("64:ff9b::192.0.2.1")).toBe("64:ff9b:0:0::/64");
   });
 
   it("reads the limits from the configuration and BATON_* variables", () => {

@@ -1,5 +1,6 @@
 /** An app over a fresh facade (memory store unless told otherwise), driven with `inject`. */
 import type { FastifyInstance } from "fastify";
+import type { BatonConfig } from "../../src/config/schema.ts";
 import { type AppOptions, buildApp } from "../../src/service/app.ts";
 import { type Harness, openTrust, type StoreKind } from "../trust/fixtures.ts";
 
@@ -10,9 +11,9 @@ export interface AppHarness extends Harness {
 }
 
 export async function openApp(
-  o: { kind?: StoreKind; options?: AppOptions; captureLogs?: boolean } = {},
+  o: { kind?: StoreKind; options?: AppOptions; captureLogs?: boolean; config?: BatonConfig } = {},
 ): Promise<AppHarness> {
-  const h = await openTrust(o.kind ?? "memory");
+  const h = await openTrust(o.kind ?? "memory", o.config !== undefined ? { config: o.config } : {});
   const logs: string[] = [];
   const app = await buildApp(h.trust, {
     logger: o.captureLogs ? { level: "info", stream: { write: (line) => void logs.push(line) } } : false,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
+import { ConfigError, checkServiceAudience, isLoopbackHost, parseConfig } from "../../src/config/schema.ts";
 import { NO_ANCHORS_HINT, type RunningServer, startServer } from "../../src/service/server.ts";
 import { ARGS, delegation, present, testConfig } from "../trust/fixtures.ts";
 
@@ -105,5 +106,58 @@ describe("startServer on 127.0.0.1, port 0", () => {
     const body = (await res.json()) as { allow: boolean; message: string };
     expect(body.allow).toBe(false);
     expect(body.message).toContain("no trust anchors configured");
+  });
+
+  describe("review finding 6: an explicit audience on a host others can reach", () => {
+    const anchorsOnly = (host: string, extra: Record<string, unknown> = {}) =>
+      parseConfig({
+        trustAnchors: testConfig().trustAnchors,
+        store: { path: join(dir, "baton.db") },
+        server: { host, port: 0, logLevel: "silent" },
+        ...extra,
+      });
+
+    it("refuses to start on 0.0.0.0 with trust anchors and a defaulted audience, naming audience/--aud/BATON_AUDIENCE", async () => {
+      const c = anchorsOnly("0.0.0.0");
+      expect(c.audienceDefaulted).toBe(true);
+      const started = startServer(c, { signals: false, logger: false });
+      await expect(started).rejects.toBeInstanceOf(ConfigError);
+      await expect(started).rejects.toThrow(/audience.*--aud.*BATON_AUDIENCE/s);
+      // Admin keys alone count too; nothing listens.
+      const admins = parseConfig({
+        adminKeys: testConfig().adminKeys,
+        store: { path: join(dir, "baton.db") },
+        server: { host: "::", port: 0 },
+      });
+      expect(() => checkServiceAudience(admins)).toThrow(ConfigError);
+    });
+
+    it("starts on 0.0.0.0 once an audience is given (config, --aud or BATON_AUDIENCE)", async () => {
+      expect(
+        checkServiceAudience(anchorsOnly("0.0.0.0", { audience: "https://tools.acme.example" })),
+      ).toBeNull();
+      const fromEnv = loadConfig({
+        env: { BATON_AUDIENCE: "https://tools.acme.example", BATON_HOST: "0.0.0.0" },
+        overrides: { trustAnchors: testConfig().trustAnchors, store: { path: join(dir, "baton.db") } },
+      });
+      expect(fromEnv.audienceDefaulted).toBeUndefined();
+      expect(checkServiceAudience(fromEnv)).toBeNull();
+    });
+
+    it("on loopback with a defaulted audience, starts and logs a warning", async () => {
+      const lines: string[] = [];
+      const c = anchorsOnly("127.0.0.1");
+      server = await startServer(c, {
+        signals: false,
+        logger: { level: "info", stream: { write: (l) => void lines.push(l) } },
+      });
+      const warnings = lines
+        .map((l) => JSON.parse(l) as { level: number; msg?: string })
+        .filter((l) => l.level === 40 && l.msg?.startsWith("no explicit audience"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.msg).toContain("BATON_AUDIENCE");
+      expect(["localhost", "127.0.0.2", "::1", "[::1]"].every(isLoopbackHost)).toBe(true);
+      expect(["0.0.0.0", "::", "10.0.0.1", "tools.example"].some(isLoopbackHost)).toBe(false);
+    });
   });
 });

@@ -7,7 +7,7 @@ import { hashAuditEvent } from "../../src/core/audit/chain.ts";
 import { signCheckpoint } from "../../src/core/audit/checkpoint.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import type { UsageCharge } from "../../src/core/ports.ts";
-import { AuditCheckpointer } from "../../src/store/checkpoints.ts";
+import { AuditCheckpointer, CheckpointInvalidError } from "../../src/store/checkpoints.ts";
 import { NonceBook } from "../../src/store/nonce-book.ts";
 import { permitLedger } from "../../src/store/permit-ledger.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
@@ -499,6 +499,74 @@ export function describeStoreContract(name: string, factory: HarnessFactory): vo
         await harness.moveAuditHead(3, events[2]?.hash as string);
         await expect(again.checkpoint()).rejects.toThrow(/not the event this node checkpointed/);
         expect(await store.listAuditCheckpoints()).toHaveLength(2);
+      });
+
+      it("review finding 4: a planted row (this node, seq 1e9, an old real JWS) neither stops signing nor hides a cut tail", async () => {
+        const events = await append(10);
+        const checkpointer = new AuditCheckpointer(
+          store,
+          { key: nodeKey, intervalMs: 0, everyEvents: 0 },
+          () => 9,
+        );
+        const cp1 = await checkpointer.checkpoint();
+        expect(cp1?.seq).toBe(10);
+        if (cp1 === null) throw new Error("no checkpoint");
+        // Someone with write access to the table plants a row whose columns are not what it signs.
+        await store.addAuditCheckpoint({
+          node: nodeKey.id,
+          seq: 1_000_000_000,
+          hash: cp1.hash,
+          at: 9,
+          jws: cp1.jws,
+        });
+        await expect(store.latestAuditCheckpoint(nodeKey.id)).rejects.toThrow(CheckpointInvalidError);
+        await append(50);
+        // The node trusts what it signed itself, not the row: it goes on signing.
+        expect((await checkpointer.checkpoint())?.seq).toBe(60);
+        // A restarted checkpointer refuses to sign over the planted row (reported, not ignored).
+        const restarted = new AuditCheckpointer(
+          store,
+          { key: nodeKey, intervalMs: 0, everyEvents: 0 },
+          () => 9,
+        );
+        await expect(restarted.checkpoint()).rejects.toThrow(/seq differs from what its signature covers/);
+        const planted = await store.checkAudit({ trustedNodes: new Set([nodeKey.id]) });
+        expect(planted).toMatchObject({ ok: false, reason: "checkpoint_invalid" });
+        expect(planted.ok ? "" : planted.message).toMatch(/seq differs from what its signature covers/);
+        // Cut the tail back to 10 and move the head: still not ok.
+        for (let id = 60; id > 10; id--) await harness.deleteAuditEvent(id);
+        await harness.moveAuditHead(10, events[9]?.hash as string);
+        expect(await store.checkAudit({ trustedNodes: new Set([nodeKey.id]) })).toMatchObject({ ok: false });
+        await checkpointer.stop().catch(() => {});
+      });
+
+      it("review finding 4: refuses a second, different checkpoint for the same node and seq", async () => {
+        const events = await append(3);
+        const cp = signCheckpoint(nodeKey, { seq: 3, hash: events[2]?.hash as string, at: 1 });
+        await store.addAuditCheckpoint(cp);
+        const other = signCheckpoint(nodeKey, { seq: 3, hash: "cd".repeat(32), at: 2 });
+        await expect(store.addAuditCheckpoint(other)).rejects.toThrow(CheckpointInvalidError);
+        expect((await store.listAuditCheckpoints()).map((c) => c.jws)).toEqual([cp.jws]);
+      });
+
+      it("review finding 4: reports stalled checkpoints (head more than everyEvents past this node's latest)", async () => {
+        const events = await append(5);
+        await store.addAuditCheckpoint(
+          signCheckpoint(nodeKey, { seq: 1, hash: events[0]?.hash as string, at: 1_000 }),
+        );
+        const stall = { node: nodeKey.id, everyEvents: 2, intervalMs: 1_000, now: 10_000 };
+        const r = await store.checkAudit({ stall });
+        expect(r).toMatchObject({
+          ok: true,
+          checkpoints: { count: 1, stalled: { node: nodeKey.id, seq: 1, head: 5 } },
+        });
+        expect(r.ok ? r.checkpoints.stalled?.message : "").toMatch(/checkpoints stalled/);
+        // Recent enough (within twice the interval), or within everyEvents: not stalled.
+        const recent = await store.checkAudit({ stall: { ...stall, now: 2_500 } });
+        expect(recent).toMatchObject({ ok: true });
+        expect(recent.ok ? recent.checkpoints.stalled : "x").toBeUndefined();
+        const close = await store.checkAudit({ stall: { ...stall, everyEvents: 4 } });
+        expect(close.ok ? close.checkpoints.stalled : "x").toBeUndefined();
       });
 
       it("signs the head on a timer", async () => {

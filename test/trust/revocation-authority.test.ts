@@ -16,7 +16,7 @@ import {
   verifyRevocationRequest,
 } from "../../src/core/revocation/request.ts";
 import { signCompact } from "../../src/core/token/jws.ts";
-import { MemoryStore } from "../../src/store/memory.ts";
+import { createMemoryStoreState, MemoryStore } from "../../src/store/memory.ts";
 import { RevocationState } from "../../src/store/revocation-state.ts";
 import { Trust } from "../../src/trust/index.ts";
 import { type AppHarness, openApp } from "../service/helpers.ts";
@@ -339,5 +339,97 @@ describe("a revocation request names the service it is for (item 7)", () => {
       });
       expect(ok.statusCode).toBe(201);
     });
+  });
+});
+
+describe("review: a revoked key cannot revoke through a node whose revocation set is stale (finding 3)", () => {
+  it("node B's feed is gone; the revoked second admin's request there is refused from the store", async () => {
+    const state = createMemoryStoreState();
+    const clock = () => NOW * 1000;
+    const storeA = new MemoryStore({ state });
+    const storeB = new MemoryStore({ state });
+    const A = new Trust(config(), {
+      store: storeA,
+      revocations: await RevocationState.open(storeA, { clock }),
+      clock,
+    });
+    const revB = await RevocationState.open(storeB, { clock });
+    const B = new Trust(config(), { store: storeB, revocations: revB, clock });
+    try {
+      await revB.close(); // B stops following the feed: its in-memory set no longer changes
+      const r1 = await A.revoke(
+        createRevocationRequest({
+          key: admin,
+          audience: AUDIENCE,
+          target: { kind: "agent", id: admin2.id },
+          chain: [],
+          now: NOW,
+          jti: "r1",
+        }),
+      );
+      expect(r1).toMatchObject({ ok: true });
+      expect(revB.isAgentRevoked(admin2.id)).toBe(false); // B's own set has not heard of it
+      const r3 = await B.revoke(
+        createRevocationRequest({
+          key: admin2,
+          audience: AUDIENCE,
+          target: { kind: "agent", id: admin.id },
+          chain: [],
+          now: NOW,
+          jti: "r3",
+        }),
+      );
+      expect(r3).toMatchObject({ ok: false, code: "revocation_unauthorized" });
+      expect(r3.ok ? "" : r3.message).toContain("whose key is revoked");
+      expect(await storeB.getRevocation({ kind: "agent", id: admin.id })).toBeNull();
+    } finally {
+      await A.close();
+      await B.close();
+    }
+  });
+});
+
+describe("review: the once-only key of a revocation request is its signer and jti (low)", () => {
+  it("a jti learned from a refused request cannot be burnt first by another signer", async () => {
+    const trust = await openFacade();
+    try {
+      // mallory's self-revocation uses the jti of the admin's pending request first.
+      const own = await trust.revoke(
+        createRevocationRequest({
+          key: admin2,
+          audience: AUDIENCE,
+          target: { kind: "intent", id: "noise" },
+          chain: [],
+          now: NOW,
+          jti: "pending-1",
+        }),
+      );
+      expect(own).toMatchObject({ ok: true });
+      const real = await trust.revoke(
+        createRevocationRequest({
+          key: admin,
+          audience: AUDIENCE,
+          target: { kind: "agent", id: mallory.id },
+          chain: [],
+          now: NOW,
+          jti: "pending-1",
+        }),
+      );
+      expect(real).toMatchObject({ ok: true, created: true });
+      // The same signer and jti again is still a replay.
+      const again = await trust.revoke(
+        createRevocationRequest({
+          key: admin,
+          audience: AUDIENCE,
+          target: { kind: "agent", id: mallory.id },
+          chain: [],
+          now: NOW,
+          jti: "pending-1",
+        }),
+      );
+      expect(again).toMatchObject({ ok: false, code: "revocation_replayed" });
+    } finally {
+      await trust.close();
+    }
   });
 });

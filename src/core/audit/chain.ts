@@ -58,7 +58,15 @@ export type AuditCheckResult =
       count: number;
       headHash: string;
       /** Checkpoints verified (stored and given); `latest` is the one with the highest seq. */
-      checkpoints: { count: number; latest?: { node: string; seq: number; at: number } };
+      checkpoints: {
+        count: number;
+        latest?: { node: string; seq: number; at: number };
+        /**
+         * This node stopped signing: its latest checkpoint (`seq`, 0 when none) lags the head by
+         * more than its `everyEvents` and is older than twice its interval. The chain itself is intact.
+         */
+        stalled?: { node: string; seq: number; head: number; message: string };
+      };
     }
   | AuditBreak;
 

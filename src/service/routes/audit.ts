@@ -3,8 +3,10 @@
  * against the signed head checkpoints), `POST /v1/audit/check` (the same, with checkpoints kept
  * elsewhere) and `GET /v1/audit/checkpoints` (the stored checkpoints, to keep a copy outside).
  */
+import { createHash } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AuditCheckResult, AuditPageQuery, Trust } from "../../trust/index.ts";
+import { ProblemError } from "../problems.ts";
 import {
   auditCheckBodySchema,
   auditCheckpointPageSchema,
@@ -16,7 +18,51 @@ import {
   problemResponse,
 } from "../schemas.ts";
 
+/**
+ * Single flight for whole-log checks: one walk runs at a time per app. A request for the same check
+ * (every GET; a POST with the very same checkpoint list) joins the running walk and gets its result;
+ * any other check while one runs is refused 429 `rate_limited`.
+ */
+export class AuditCheckFlight {
+  readonly #trust: Trust;
+  #running: { key: string; result: Promise<AuditCheckResult> } | null = null;
+
+  constructor(trust: Trust) {
+    this.#trust = trust;
+  }
+
+  /** Whether a walk is running now. */
+  get busy(): boolean {
+    return this.#running !== null;
+  }
+
+  run(checkpoints?: readonly string[]): Promise<AuditCheckResult> {
+    const key =
+      checkpoints === undefined
+        ? "stored"
+        : `given:${createHash("sha256").update(JSON.stringify(checkpoints)).digest("base64url")}`;
+    const running = this.#running;
+    if (running !== null) {
+      if (running.key === key) return running.result;
+      throw new ProblemError(
+        "rate_limited",
+        "an audit check with other checkpoints is running on this node; retry when it has finished",
+      );
+    }
+    const result = this.#trust.checkAudit(checkpoints !== undefined ? { checkpoints } : {});
+    const entry = { key, result };
+    this.#running = entry;
+    const clear = (): void => {
+      if (this.#running === entry) this.#running = null;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+}
+
 export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, { trust }) => {
+  const flight = new AuditCheckFlight(trust);
+
   app.get(
     "/v1/audit",
     {
@@ -54,14 +100,16 @@ export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
         tags: ["audit"],
         summary: "Check the audit hash chain",
         description:
-          "200 either way: {ok: true, count, head_hash, checkpoints} or the first broken event. The chain is walked in pages and held against every signed head checkpoint; a head below one is `tail_missing` (see specs/audit.md).",
+          "200 either way: {ok: true, count, head_hash, checkpoints} or the first broken event. The chain is walked in pages and held against every signed head checkpoint of a trusted node (this node and `audit.trustedNodes`); a head below one is `tail_missing`, and `checkpoints.stalled` says this node stopped signing (see specs/audit.md). One walk runs at a time: concurrent GETs share it; rate-limited.",
         response: {
           200: jsonResponse(auditCheckSchema, "The check result (a broken chain too)"),
+          429: problemResponse("Rate limited, or another check (with other checkpoints) is running"),
           503: problemResponse("Store unavailable"),
         },
       },
+      config: { rateLimit: {} },
     },
-    async () => checkResult(await trust.checkAudit()),
+    async () => checkResult(await flight.run()),
   );
 
   app.post(
@@ -71,16 +119,18 @@ export const auditRoutes: FastifyPluginAsyncZod<{ trust: Trust }> = async (app, 
         tags: ["audit"],
         summary: "Check the audit hash chain against checkpoints kept elsewhere",
         description:
-          "Like GET, and also holds the log against the given checkpoints (an earlier export of GET /v1/audit/checkpoints): a head below one of them is `tail_missing`, even when the stored checkpoints were deleted too.",
+          "Like GET, and also holds the log against the given checkpoints (an earlier export of GET /v1/audit/checkpoints): a head below one of them is `tail_missing`, even when the stored checkpoints were deleted too. A given checkpoint not signed by a trusted node is `checkpoint_invalid`. While another check runs, the same checkpoint list joins it and any other is 429; rate-limited.",
         body: auditCheckBodySchema,
         response: {
           200: jsonResponse(auditCheckSchema, "The check result (a broken chain too)"),
           400: problemResponse("Bad body"),
+          429: problemResponse("Rate limited, or another check is running"),
           503: problemResponse("Store unavailable"),
         },
       },
+      config: { rateLimit: {} },
     },
-    async (request) => checkResult(await trust.checkAudit({ checkpoints: request.body.checkpoints })),
+    async (request) => checkResult(await flight.run(request.body.checkpoints)),
   );
 
   app.get(

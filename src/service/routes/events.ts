@@ -20,6 +20,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { isIP, isIPv4 } from "node:net";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -70,13 +71,48 @@ const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The caller of a request: `id:<identity>` when an authentication layer decorated the request
- * with `caller: {id}` (see issue 11), else `ip:<client address>` (behind a proxy, as `trustProxy`
+ * with `caller: {id}` (see issue 11), else `ip:<client address>`, an IPv6 address by its /64
+ * (see {@link addressKey}) (behind a proxy, as `trustProxy`
  * resolves it).
  */
 export function defaultCallerOf(request: FastifyRequest): string {
   const caller = (request as FastifyRequest & { caller?: { id?: unknown } }).caller;
   if (caller && typeof caller.id === "string" && caller.id !== "") return `id:${caller.id}`;
-  return `ip:${request.ip}`;
+  return `ip:${addressKey(request.ip)}`;
+}
+
+/**
+ * The per-caller key of a client address: an IPv4 address as itself, an IPv6 address by its /64
+ * prefix (one host or one customer usually holds a whole /64, so per-address caps would not cap
+ * it). An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is its IPv4 address.
+ */
+export function addressKey(ip: string): string {
+  if (!isIP(ip)) return ip;
+  if (isIPv4(ip)) return ip;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1] !== undefined && isIPv4(mapped[1])) return mapped[1];
+  const groups = expandIPv6(ip);
+  return groups === null ? ip : `${groups.slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone id dropped), lower-case hex without leading zeros. */
+function expandIPv6(ip: string): string[] | null {
+  let text = ip.split("%")[0] ?? ip;
+  // A trailing dotted IPv4 part stands for the last two groups.
+  const v4 = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (v4?.[1] !== undefined) {
+    const [a, b, c, d] = v4[1].split(".").map(Number) as [number, number, number, number];
+    text = `${text.slice(0, -v4[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] === "" || halves[0] === undefined ? [] : halves[0].split(":");
+  const tail = halves.length === 2 && halves[1] !== "" && halves[1] !== undefined ? halves[1].split(":") : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  if (fill < 0) return null;
+  const all = [...head, ...Array.from({ length: fill }, () => "0"), ...tail];
+  if (all.length !== 8) return null;
+  return all.map((g) => Number.parseInt(g, 16).toString(16));
 }
 
 /** A fixed-size digest of an event key (keys can hold attacker-chosen jtis of any length). */
