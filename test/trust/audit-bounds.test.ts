@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { derive, grant, type Presentation } from "../../src/core/chain/issue.ts";
+import type { JsonValue } from "../../src/core/constraints/index.ts";
 import { b64urlEncode } from "../../src/core/encoding.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { REVOKE_TYP } from "../../src/core/revocation/request.ts";
@@ -22,6 +23,7 @@ import {
   idsOf,
   mallory,
   NOW,
+  orchestrator,
   present,
   TOOLS,
 } from "./fixtures.ts";
@@ -204,6 +206,11 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     expect(forged).toHaveLength(6);
     for (const e of forged) {
       expect(e.agent).toBeUndefined();
+      // The intent is a claim too: kept as a short hint, not indexed, so the intent's graph never
+      // reads these rows.
+      expect(e.intent).toBeUndefined();
+      expect(e.data.claimed_intent).toBe(INTENT.id);
+      expect(e.data.hashes).toBeUndefined();
       expect(e.data.jtis).toEqual([]);
       expect(e.data.claimed_agent).toBe(leafAgent);
       expect(e.data.claimed_jtis).toEqual(idsOf(chain).map((x) => x.jti));
@@ -214,14 +221,14 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     expect(graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
     const leaf = graph?.nodes.find((n) => n.jti === idsOf(chain)[2]?.jti);
     expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
-    expect(graph?.summary.unattributed).toBe(6);
+    expect(graph?.summary).toMatchObject({ permitted: 1, denied: 0, unattributed: 0 });
   });
 
   it("the holder's own denials still count toward its findings", async () => {
     const chain = delegation(3);
     for (let i = 0; i < 3; i++) {
       const d = await t.trust.verify({
-        presentation: present(chain, { tool: "delete_repo" }),
+        presentation: present(chain, { tool: "delete_repo", args: {} }),
         tool: "delete_repo",
         args: {},
       });
@@ -231,6 +238,102 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     await t.trust.recordChain(chain);
     const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
     expect(graph?.findings.some((f) => f.id === "F-REPEATED-DENIALS")).toBe(true);
+  });
+});
+
+describe("review findings 1 and 2: a call is the holder's only when proven, found by token hash", () => {
+  let t: AppHarness;
+  beforeEach(async () => {
+    t = await openApp({ kind: "sqlite" });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it("replaying a real presentation with another tool, other arguments or as it is raises nothing against its holder", async () => {
+    const chain = delegation(3);
+    const p = present(chain); // one real presentation, as a tool server that received it holds it
+    expect((await t.trust.verify({ presentation: p, tool: "search", args: ARGS })).allow).toBe(true);
+    const replays: { tool: string; args: Record<string, JsonValue>; code: string }[] = [
+      { tool: "delete_repo", args: {}, code: "tool_not_granted" },
+      { tool: "search", args: { query: "other", limit: 5 }, code: "args_mismatch" },
+      { tool: "search", args: ARGS, code: "replayed" },
+    ];
+    for (let i = 0; i < 6; i++) {
+      const r = replays[i % 3] as (typeof replays)[number];
+      const d = await t.trust.verify({ presentation: p, tool: r.tool, args: r.args });
+      expect(d).toMatchObject({ allow: false, code: r.code, holder: null });
+    }
+    const decisions = (await t.trust.audit({ type: "decision" })).events;
+    expect(decisions).toHaveLength(7);
+    for (const e of decisions.slice(1)) {
+      expect(e.agent).toBeUndefined();
+      expect(e.intent).toBeUndefined();
+      expect(e.data.jtis).toEqual([]);
+    }
+    const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
+    expect(graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
+    const leaf = graph?.nodes.find((n) => n.hash === idsOf(chain)[2]?.hash);
+    expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
+  });
+
+  it("an attributed decision names the chain's token hashes and its PoP's hash", async () => {
+    const chain = delegation(3);
+    const p = present(chain);
+    await t.trust.verify({ presentation: p, tool: "search", args: ARGS });
+    const e = (await t.trust.audit({ type: "decision" })).events.at(-1);
+    expect(e?.agent).toBe((HOLDERS[2] as { id: string }).id);
+    expect(e?.data.hashes).toEqual(idsOf(chain).map((x) => x.hash));
+    expect(e?.data.jtis).toEqual(idsOf(chain).map((x) => x.jti));
+    expect(String(e?.data.pop_hash)).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("a token given the victim leaf's jti by another agent draws no finding or usage onto the victim", async () => {
+    const victimChain = delegation(3);
+    const victim = HOLDERS[2] as AgentKey;
+    const victimLeaf = idsOf(victimChain)[2] as { jti: string; hash: string };
+    expect(
+      (await t.trust.verify({ presentation: present(victimChain), tool: "search", args: ARGS })).allow,
+    ).toBe(true);
+    // mallory, a legitimate delegate of the orchestrator in the same intent, derives a token to a
+    // second key of her own and gives it the victim leaf's jti; its calls are mallory's.
+    const m1 = derive(victimChain.slice(0, 1), {
+      key: orchestrator,
+      to: mallory,
+      tools: TOOLS,
+      ttl: 2000,
+      now: NOW,
+    });
+    if (!m1.ok) throw new Error(m1.message);
+    const mallory2 = AgentKey.fromSeed(new Uint8Array(32).fill(0x77), "mallory2");
+    const m2 = derive(m1.value, {
+      key: mallory,
+      to: mallory2,
+      tools: TOOLS,
+      ttl: 1500,
+      now: NOW,
+      jti: victimLeaf.jti,
+    });
+    if (!m2.ok) throw new Error(m2.message);
+    expect(await t.trust.recordChain(m2.value)).toMatchObject({ ok: true });
+    for (let i = 0; i < 6; i++) {
+      const p = present(m2.value, { holder: mallory2, tool: "delete_repo", args: {} });
+      const d = await t.trust.verify({ presentation: p, tool: "delete_repo", args: {} });
+      expect(d).toMatchObject({ allow: false, code: "tool_not_granted", holder: mallory2.id });
+    }
+    const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
+    const repeated = graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS") ?? [];
+    expect(repeated.map((f) => f.agent)).toEqual([mallory2.id]);
+    const leaf = graph?.nodes.find((n) => n.hash === victimLeaf.hash);
+    expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
+    expect(leaf?.findings).not.toContain("F-REPEATED-DENIALS");
+    const hers = graph?.nodes.find((n) => n.holder.id === mallory2.id);
+    expect(hers?.jti).toBe(victimLeaf.jti);
+    expect(hers?.usage).toMatchObject({ permitted: 0, denied: 6 });
+    // The victim's agent view shows none of it.
+    const view = await t.trust.agentGraph(victim.id);
+    expect(view?.agent?.denied).toBe(0);
+    expect(view?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
   });
 });
 
