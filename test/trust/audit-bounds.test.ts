@@ -45,36 +45,28 @@ async function lastAuditId(t: AppHarness): Promise<number> {
 }
 
 /**
- * Nine well-formed AATs of about 64 KB each whose jtis are attacker-chosen (escape sequences, a
- * newline, then 47 KB of filler), signed by mallory: they decode, and none verifies.
+ * Nine AAT-shaped tokens of about 64 KB each, signed by mallory (no trust anchor), whose jtis are
+ * attacker-chosen (escape sequences, a newline) and whose bulk is an extra claim: they parse as
+ * JWS, and none verifies.
  */
 function fakeChain(): string[] {
   const keys = Array.from({ length: 9 }, (_, i) => AgentKey.fromSeed(new Uint8Array(32).fill(0x60 + i)));
-  const jti = (i: number) => `fake-${i}\u001b[2J\n`.padEnd(47_000, "J");
-  const g = grant({
-    key: mallory,
-    issuer: ISSUER,
-    to: keys[0] as AgentKey,
-    tools: TOOLS,
-    ttl: 3600,
-    maxDepth: 8,
-    now: NOW,
-    aud: AUDIENCE,
-    jti: jti(0),
-  });
-  if (!g.ok) throw new Error(g.message);
-  let chain = g.value;
-  for (let i = 1; i < 9; i++) {
-    const d = derive(chain, {
-      key: keys[i - 1] as AgentKey,
-      to: keys[i] as AgentKey,
-      tools: TOOLS,
-      ttl: 3000,
-      now: NOW,
-      jti: jti(i),
-    });
-    if (!d.ok) throw new Error(d.message);
-    chain = d.value;
+  const chain: string[] = [];
+  for (let i = 0; i < 9; i++) {
+    const payload = {
+      jti: `fake-${i}\u001b[2J\n`.padEnd(256, "J"),
+      iss: i === 0 ? ISSUER : (keys[i - 1] as AgentKey).id,
+      iat: NOW,
+      exp: NOW + 3600,
+      del_depth: i,
+      del_max_depth: 8,
+      cnf: { jwk: (keys[i] as AgentKey).publicJwk },
+      authorization_details: [{ type: "attenuating_agent_token", tools: TOOLS }],
+      filler: "F".repeat(47_000),
+    };
+    chain.push(
+      signCompact({ alg: "Ed25519", typ: "aat+jwt" }, payload, i === 0 ? mallory : (keys[i - 1] as AgentKey)),
+    );
   }
   return chain;
 }
@@ -118,16 +110,14 @@ describe("the audit log keeps little from what did not verify", () => {
 
     const { events } = await t.trust.audit({ type: "decision" });
     const data = events.at(-1)?.data as Record<string, unknown>;
-    // Not attributed: no jtis, no agent; the tokens as hashes, the jtis as short escaped hints.
+    // Not attributed: no jtis, no agent, no intent; the tokens only as hashes (nothing of a chain
+    // that did not verify is decoded, so not even a hint of its jtis).
     expect(data.jtis).toEqual([]);
     expect(events.at(-1)?.agent).toBeUndefined();
+    expect(events.at(-1)?.intent).toBeUndefined();
     expect(data.chain_hashes).toHaveLength(9);
-    const claimed = data.claimed_jtis as string[];
-    expect(claimed).toHaveLength(9);
-    for (const [i, j] of claimed.entries()) {
-      expect(j.length).toBeLessThanOrEqual(64);
-      expect(j.startsWith(`fake-${i}\\u001b[2J\\u000a`)).toBe(true);
-    }
+    for (const h of data.chain_hashes as string[]) expect(h).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(data)).not.toContain("fake-");
     expect(String(data.message).length).toBeLessThanOrEqual(512);
   });
 
