@@ -4,7 +4,7 @@
  * escaped hint; a call is attributed to the leaf's agent only once its PoP verified.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { derive, grant, type Presentation } from "../../src/core/chain/issue.ts";
+import { derive, type Presentation } from "../../src/core/chain/issue.ts";
 import type { JsonValue } from "../../src/core/constraints/index.ts";
 import { b64urlEncode } from "../../src/core/encoding.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
