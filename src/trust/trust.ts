@@ -186,7 +186,10 @@ export class Trust {
       await this.#io("appendAudit", () =>
         this.#store.appendAudit({
           type: "decision",
-          ...(decision.intent !== null ? { intent: decision.intent } : {}),
+          // Indexed by intent and agent only when the holder provably made the call: an unproven
+          // decision's intent is a claim (kept bounded as data.claimed_intent), and must not add
+          // rows to what that intent's graph reads.
+          ...(decision.holder !== null && decision.intent !== null ? { intent: decision.intent } : {}),
           ...(decision.holder !== null ? { agent: decision.holder } : {}),
           data: decisionData(decision, input, infos, this.#presented(input.presentation)),
         }),

@@ -252,7 +252,9 @@ describe("grant → derive → derive → prove → verify", () => {
       token: 2,
       intent: "triage-42",
     });
-    expect(deny.holder).toBe(ids.fixer);
+    // The same presentation sent with other arguments is a replay, not the fixer's call: the
+    // denial names no holder (review finding 2; specs/protocol.md, "Attribution").
+    expect(deny.holder).toBeNull();
     expect(denyHuman.code).toBe(1);
     expect(denyHuman.stdout).toMatch(/^DENY args_rejected \(step 6b, token 2\): token 2 \(leaf\)/);
   });

@@ -6,6 +6,11 @@ describe("display: outside strings in messages", () => {
     const s = quote("a\nb\u001b[2J\u0085\u009b\u007f\u2028\u202e\u2066z");
     expect(s).toBe('"a\\nb\\u001b[2J\\u0085\\u009b\\u007f\\u2028\\u202e\\u2066z"');
   });
+  it("escapes every bidi mark, the Arabic letter mark U+061C included (review, low)", () => {
+    expect(quote("a\u061cb\u200ec\u200fd")).toBe('"a\\u061cb\\u200ec\\u200fd"');
+    expect(escapeText("x\u061c", 64, false)).toBe("x\\u061c");
+    expect(showJson("\u061c")).toBe('"\\u061c"');
+  });
   it("escapes quotes and backslashes in a quoted literal, so it cannot end early", () => {
     expect(quote('x" PERMIT "y\\')).toBe('"x\\" PERMIT \\"y\\\\"');
   });

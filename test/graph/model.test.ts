@@ -152,6 +152,84 @@ describe("the intent graph", () => {
     expect(g.summary.unattributed).toBe(1);
   });
 
+  it("attributes a call by the leaf's token hash, and only to that token's holder (review finding 1)", async () => {
+    const { store, s, node } = await scenarioGraph();
+    const helper = node(s.jti.helper);
+    const before = { ...helper.usage };
+    // A call whose agent is not the helper token's holder, naming its hash: not the helper's.
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: researcher.id,
+      data: { allow: false, code: "tool_not_granted", jtis: [s.jti.helper], hashes: [helper.hash] },
+    });
+    // An older event (jtis only) by another agent that names the helper's jti: not the helper's.
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: orchestrator.id,
+      data: { allow: false, code: "tool_not_granted", jtis: [s.jti.helper] },
+    });
+    // A call naming the helper's jti but another token's hash: attributed by hash, never by jti.
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: mallory.id,
+      data: { allow: false, code: "tool_not_granted", jtis: [s.jti.helper], hashes: ["sha256:other"] },
+    });
+    const g = (await loadIntentGraph(store, INTENT.id, { now: NOW + 100 })) as Graph;
+    const after = g.nodes.find((n) => n.hash === helper.hash) as GraphNode;
+    expect(after.usage).toMatchObject({ permitted: before.permitted, denied: before.denied });
+    expect(g.summary.unattributed).toBe(3);
+    // The helper's holder's own call, by hash or (older events) by jti, still is the helper's.
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: mallory.id,
+      data: { allow: true, code: "permitted", jtis: [s.jti.helper], hashes: [helper.hash] },
+    });
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: mallory.id,
+      data: { allow: true, code: "permitted", jtis: [s.jti.helper] },
+    });
+    const g2 = (await loadIntentGraph(store, INTENT.id, { now: NOW + 100 })) as Graph;
+    const again = g2.nodes.find((n) => n.hash === helper.hash) as GraphNode;
+    expect(again.usage.permitted).toBe(before.permitted + 2);
+  });
+
+  it("counts a denial whose PoP an earlier decision carried as a replay, attributed to no one", async () => {
+    const { store, s, node } = await scenarioGraph();
+    const helper = node(s.jti.helper);
+    const data = {
+      jtis: [s.jti.helper],
+      hashes: [helper.hash],
+      pop_hash: "sha256:one-pop",
+      tool: "run_tests",
+    };
+    await store.appendAudit({
+      type: "decision",
+      intent: INTENT.id,
+      agent: mallory.id,
+      data: { allow: true, code: "permitted", ...data },
+    });
+    for (let i = 0; i < 6; i++) {
+      await store.appendAudit({
+        type: "decision",
+        intent: INTENT.id,
+        agent: mallory.id,
+        data: { allow: false, code: "approval_required", ...data },
+      });
+    }
+    const g = (await loadIntentGraph(store, INTENT.id, { now: NOW + 100 })) as Graph;
+    const after = g.nodes.find((n) => n.hash === helper.hash) as GraphNode;
+    expect(after.usage.permitted).toBe(helper.usage.permitted + 1);
+    expect(after.usage.denied).toBe(helper.usage.denied);
+    expect(after.usage.codes.approval_required).toBeUndefined();
+    expect(g.summary.unattributed).toBe(6);
+  });
+
   it("describes how a child narrows its parent", async () => {
     const { s, node } = await scenarioGraph();
     const n = node(s.jti.fix).narrowing;

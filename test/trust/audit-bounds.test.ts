@@ -4,7 +4,8 @@
  * escaped hint; a call is attributed to the leaf's agent only once its PoP verified.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { derive, grant, type Presentation } from "../../src/core/chain/issue.ts";
+import { derive, type Presentation } from "../../src/core/chain/issue.ts";
+import type { JsonValue } from "../../src/core/constraints/index.ts";
 import { b64urlEncode } from "../../src/core/encoding.ts";
 import { AgentKey } from "../../src/core/keys/agent-key.ts";
 import { REVOKE_TYP } from "../../src/core/revocation/request.ts";
@@ -22,6 +23,7 @@ import {
   idsOf,
   mallory,
   NOW,
+  orchestrator,
   present,
   TOOLS,
 } from "./fixtures.ts";
@@ -43,48 +45,30 @@ async function lastAuditId(t: AppHarness): Promise<number> {
 }
 
 /**
- * Nine AATs of about 64 KB each whose jtis are attacker-chosen (escape sequences, a newline, then
- * 47 KB of filler), each re-signed by the key that signed the original: they decode, and none
- * verifies (the jti is over the 256-character bound, and the par_hash links no longer match).
+ * Nine AAT-shaped tokens of about 64 KB each, signed by mallory (no trust anchor), whose jtis are
+ * attacker-chosen (escape sequences, a newline) and whose bulk is an extra claim: they parse as
+ * JWS, and none verifies.
  */
 function fakeChain(): string[] {
   const keys = Array.from({ length: 9 }, (_, i) => AgentKey.fromSeed(new Uint8Array(32).fill(0x60 + i)));
-  const jti = (i: number) => `fake-${i}\u001b[2J\n`.padEnd(47_000, "J");
-  const g = grant({
-    key: mallory,
-    issuer: ISSUER,
-    to: keys[0] as AgentKey,
-    tools: TOOLS,
-    ttl: 3600,
-    maxDepth: 8,
-    now: NOW,
-    aud: AUDIENCE,
-  });
-  if (!g.ok) throw new Error(g.message);
-  let chain = g.value;
-  for (let i = 1; i < 9; i++) {
-    const d = derive(chain, {
-      key: keys[i - 1] as AgentKey,
-      to: keys[i] as AgentKey,
-      tools: TOOLS,
-      ttl: 3000,
-      now: NOW,
-    });
-    if (!d.ok) throw new Error(d.message);
-    chain = d.value;
+  const chain: string[] = [];
+  for (let i = 0; i < 9; i++) {
+    const payload = {
+      jti: `fake-${i}\u001b[2J\n`.padEnd(256, "J"),
+      iss: i === 0 ? ISSUER : (keys[i - 1] as AgentKey).id,
+      iat: NOW,
+      exp: NOW + 3600,
+      del_depth: i,
+      del_max_depth: 8,
+      cnf: { jwk: (keys[i] as AgentKey).publicJwk },
+      authorization_details: [{ type: "attenuating_agent_token", tools: TOOLS }],
+      filler: "F".repeat(47_000),
+    };
+    chain.push(
+      signCompact({ alg: "Ed25519", typ: "aat+jwt" }, payload, i === 0 ? mallory : (keys[i - 1] as AgentKey)),
+    );
   }
-  return chain.map((compact, i) => {
-    const [h, p] = compact.split(".");
-    const header = JSON.parse(Buffer.from(h as string, "base64url").toString("utf8")) as Record<
-      string,
-      unknown
-    >;
-    const payload = JSON.parse(Buffer.from(p as string, "base64url").toString("utf8")) as Record<
-      string,
-      unknown
-    >;
-    return signCompact(header, { ...payload, jti: jti(i) }, i === 0 ? mallory : (keys[i - 1] as AgentKey));
-  });
+  return chain;
 }
 
 /** A PoP for `chain` signed by `key` instead of the leaf's holder: what a thief of the chain can make. */
@@ -126,14 +110,13 @@ describe("the audit log keeps little from what did not verify", () => {
 
     const { events } = await t.trust.audit({ type: "decision" });
     const data = events.at(-1)?.data as Record<string, unknown>;
-    // Not attributed: no jtis, no agent; the tokens only as hashes of their signing inputs. A chain
-    // that did not verify leaves no claimed jti or agent at all (the facade describes only what the
-    // verifier verified).
+    // Not attributed: no jtis, no agent, no intent; the tokens only as hashes (nothing of a chain
+    // that did not verify is decoded, so not even a hint of its jtis).
     expect(data.jtis).toEqual([]);
     expect(events.at(-1)?.agent).toBeUndefined();
+    expect(events.at(-1)?.intent).toBeUndefined();
     expect(data.chain_hashes).toHaveLength(9);
-    expect(data.claimed_jtis).toBeUndefined();
-    expect(data.claimed_agent).toBeUndefined();
+    for (const h of data.chain_hashes as string[]) expect(h).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(data)).not.toContain("fake-");
     expect(String(data.message).length).toBeLessThanOrEqual(512);
   });
@@ -213,6 +196,11 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     expect(forged).toHaveLength(6);
     for (const e of forged) {
       expect(e.agent).toBeUndefined();
+      // The intent is a claim too: kept as a short hint, not indexed, so the intent's graph never
+      // reads these rows.
+      expect(e.intent).toBeUndefined();
+      expect(e.data.claimed_intent).toBe(INTENT.id);
+      expect(e.data.hashes).toBeUndefined();
       expect(e.data.jtis).toEqual([]);
       expect(e.data.claimed_agent).toBe(leafAgent);
       expect(e.data.claimed_jtis).toEqual(idsOf(chain).map((x) => x.jti));
@@ -223,14 +211,14 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     expect(graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
     const leaf = graph?.nodes.find((n) => n.jti === idsOf(chain)[2]?.jti);
     expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
-    expect(graph?.summary.unattributed).toBe(6);
+    expect(graph?.summary).toMatchObject({ permitted: 1, denied: 0, unattributed: 0 });
   });
 
   it("the holder's own denials still count toward its findings", async () => {
     const chain = delegation(3);
     for (let i = 0; i < 3; i++) {
       const d = await t.trust.verify({
-        presentation: present(chain, { tool: "delete_repo" }),
+        presentation: present(chain, { tool: "delete_repo", args: {} }),
         tool: "delete_repo",
         args: {},
       });
@@ -240,6 +228,102 @@ describe("a call is attributed to the leaf's agent only once its PoP verified", 
     await t.trust.recordChain(chain);
     const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
     expect(graph?.findings.some((f) => f.id === "F-REPEATED-DENIALS")).toBe(true);
+  });
+});
+
+describe("review findings 1 and 2: a call is the holder's only when proven, found by token hash", () => {
+  let t: AppHarness;
+  beforeEach(async () => {
+    t = await openApp({ kind: "sqlite" });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it("replaying a real presentation with another tool, other arguments or as it is raises nothing against its holder", async () => {
+    const chain = delegation(3);
+    const p = present(chain); // one real presentation, as a tool server that received it holds it
+    expect((await t.trust.verify({ presentation: p, tool: "search", args: ARGS })).allow).toBe(true);
+    const replays: { tool: string; args: Record<string, JsonValue>; code: string }[] = [
+      { tool: "delete_repo", args: {}, code: "tool_not_granted" },
+      { tool: "search", args: { query: "other", limit: 5 }, code: "args_mismatch" },
+      { tool: "search", args: ARGS, code: "replayed" },
+    ];
+    for (let i = 0; i < 6; i++) {
+      const r = replays[i % 3] as (typeof replays)[number];
+      const d = await t.trust.verify({ presentation: p, tool: r.tool, args: r.args });
+      expect(d).toMatchObject({ allow: false, code: r.code, holder: null });
+    }
+    const decisions = (await t.trust.audit({ type: "decision" })).events;
+    expect(decisions).toHaveLength(7);
+    for (const e of decisions.slice(1)) {
+      expect(e.agent).toBeUndefined();
+      expect(e.intent).toBeUndefined();
+      expect(e.data.jtis).toEqual([]);
+    }
+    const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
+    expect(graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
+    const leaf = graph?.nodes.find((n) => n.hash === idsOf(chain)[2]?.hash);
+    expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
+  });
+
+  it("an attributed decision names the chain's token hashes and its PoP's hash", async () => {
+    const chain = delegation(3);
+    const p = present(chain);
+    await t.trust.verify({ presentation: p, tool: "search", args: ARGS });
+    const e = (await t.trust.audit({ type: "decision" })).events.at(-1);
+    expect(e?.agent).toBe((HOLDERS[2] as { id: string }).id);
+    expect(e?.data.hashes).toEqual(idsOf(chain).map((x) => x.hash));
+    expect(e?.data.jtis).toEqual(idsOf(chain).map((x) => x.jti));
+    expect(String(e?.data.pop_hash)).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("a token given the victim leaf's jti by another agent draws no finding or usage onto the victim", async () => {
+    const victimChain = delegation(3);
+    const victim = HOLDERS[2] as AgentKey;
+    const victimLeaf = idsOf(victimChain)[2] as { jti: string; hash: string };
+    expect(
+      (await t.trust.verify({ presentation: present(victimChain), tool: "search", args: ARGS })).allow,
+    ).toBe(true);
+    // mallory, a legitimate delegate of the orchestrator in the same intent, derives a token to a
+    // second key of her own and gives it the victim leaf's jti; its calls are mallory's.
+    const m1 = derive(victimChain.slice(0, 1), {
+      key: orchestrator,
+      to: mallory,
+      tools: TOOLS,
+      ttl: 2000,
+      now: NOW,
+    });
+    if (!m1.ok) throw new Error(m1.message);
+    const mallory2 = AgentKey.fromSeed(new Uint8Array(32).fill(0x77), "mallory2");
+    const m2 = derive(m1.value, {
+      key: mallory,
+      to: mallory2,
+      tools: TOOLS,
+      ttl: 1500,
+      now: NOW,
+      jti: victimLeaf.jti,
+    });
+    if (!m2.ok) throw new Error(m2.message);
+    expect(await t.trust.recordChain(m2.value)).toMatchObject({ ok: true });
+    for (let i = 0; i < 6; i++) {
+      const p = present(m2.value, { holder: mallory2, tool: "delete_repo", args: {} });
+      const d = await t.trust.verify({ presentation: p, tool: "delete_repo", args: {} });
+      expect(d).toMatchObject({ allow: false, code: "tool_not_granted", holder: mallory2.id });
+    }
+    const graph = await loadIntentGraph(t.store, INTENT.id, { now: NOW });
+    const repeated = graph?.findings.filter((f) => f.id === "F-REPEATED-DENIALS") ?? [];
+    expect(repeated.map((f) => f.agent)).toEqual([mallory2.id]);
+    const leaf = graph?.nodes.find((n) => n.hash === victimLeaf.hash);
+    expect(leaf?.usage).toMatchObject({ permitted: 1, denied: 0 });
+    expect(leaf?.findings).not.toContain("F-REPEATED-DENIALS");
+    const hers = graph?.nodes.find((n) => n.holder.id === mallory2.id);
+    expect(hers?.jti).toBe(victimLeaf.jti);
+    expect(hers?.usage).toMatchObject({ permitted: 0, denied: 6 });
+    // The victim's agent view shows none of it.
+    const view = await t.trust.agentGraph(victim.id);
+    expect(view?.agent?.denied).toBe(0);
+    expect(view?.findings.filter((f) => f.id === "F-REPEATED-DENIALS")).toEqual([]);
   });
 });
 

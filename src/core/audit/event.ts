@@ -128,6 +128,8 @@ export function auditRefs(data: Record<string, unknown>): string[] {
     if (typeof value === "string" && value.length > 0 && value.length <= MAX_REF) refs.add(value);
   };
   if (Array.isArray(data.jtis)) for (const jti of data.jtis) add(jti);
+  if (Array.isArray(data.hashes))
+    for (const h of data.hashes) if (typeof h === "string" && h.startsWith("sha256:")) add(h);
   add(data.jti);
   if (typeof data.hash === "string" && data.hash.startsWith("sha256:")) add(data.hash);
   const target = data.target as { kind?: unknown; id?: unknown } | null | undefined;

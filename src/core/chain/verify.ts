@@ -12,7 +12,7 @@ import {
   type VerifyLimits,
   type VerifyOptions,
 } from "./options.ts";
-import { checkNonce, checkPopBinding, verifyPopSignature } from "./pop.ts";
+import { checkNonce, checkPopBinding, type PopBinding, verifyPopSignature } from "./pop.ts";
 import { checkCallShape, readPresentation } from "./presentation.ts";
 import {
   checkIntentRequired,
@@ -109,8 +109,10 @@ export class Verifier {
     const intent = tokens[0]?.claims.baton.intent?.id ?? null;
     const ctx: DecisionContext = { intent, holder: leaf.claims.holder.id };
     const fail = (f: Failure) => denial(f, ctx);
-    // Until the PoP signature verifies, anyone holding a copy of the chain could be calling: such a
-    // denial names no holder, so it is never attributed to the leaf's agent (findings, usage).
+    // A denial names the leaf's holder (and so counts toward its findings and usage) only once the
+    // PoP is shown to be the holder's for THIS call: signed by its key (7b), bound to this leaf,
+    // enforcement point, tool, arguments and time (7c–7g), with an accepted nonce (7h). Before
+    // that, anyone holding a copy of the chain, or of one real presentation, could be calling.
     const unproven: DecisionContext = { intent, holder: null };
     const times = checkChainTimes(tokens, now, this.limits);
     if (times) return denial(times, unproven);
@@ -118,24 +120,30 @@ export class Verifier {
     // 7a/7b before 6b, as §8 advises: a non-holder cannot make us evaluate constraints.
     const signed = verifyPopSignature(pres.pop, leaf, this.limits);
     if (!signed.ok) return denial(signed, unproven);
-    const grant = checkLeafGrant(leaf, tool, args);
-    if (grant) return fail(grant);
     const policy = this.options.policy;
     const aud = checkChainAudience(tokens, this.audiences, policy?.requireChainAud === true);
-    if (!aud.ok) return fail(aud);
-    const bound = checkPopBinding(signed.pop, {
+    const binding: PopBinding = {
       leaf,
       tool,
       args,
       now,
       audiences: this.audiences,
-      requireAud: policy?.requirePopAud ?? !aud.chainNamesAud,
-      chainNamesAud: aud.chainNamesAud,
+      requireAud: policy?.requirePopAud ?? !(aud.ok && aud.chainNamesAud),
+      chainNamesAud: aud.ok && aud.chainNamesAud,
       popWindow: this.limits.popWindow,
-    });
-    if (!bound.ok) return fail(bound);
+    };
+    // 6a–6c decide in §8's order; whether such a denial is the holder's depends on 7c–7h.
+    const forThisCall = async () => {
+      const b = checkPopBinding(signed.pop, binding);
+      return b.ok && (await checkNonce(b.claims, policy?.nonces)) === null;
+    };
+    const grant = checkLeafGrant(leaf, tool, args);
+    if (grant) return denial(grant, (await forThisCall()) ? ctx : unproven);
+    if (!aud.ok) return denial(aud, (await forThisCall()) ? ctx : unproven);
+    const bound = checkPopBinding(signed.pop, binding);
+    if (!bound.ok) return denial(bound, unproven);
     const nonce = await checkNonce(bound.claims, policy?.nonces);
-    if (nonce) return fail(nonce);
+    if (nonce) return denial(nonce, unproven);
 
     // Baton profile gates: revocation, intent, request policy, approvals.
     const revoked = await checkRevocation(this.options.revocation, tokens, intent);
@@ -159,7 +167,13 @@ export class Verifier {
     // 7i and usage limits, atomically, only now that everything else permits.
     const tracked = policy?.trackReplay ? policy.trackReplay(tool) : true;
     const committed = await commitPermit(this.options.ledger, tokens, bound.claims, tracked, this.limits);
-    if (committed) return fail(committed);
+    // A replayed PoP is someone's copy of a call the holder already made: never attributed. Every
+    // ledger checks replay before usage, so `usage_exceeded` is the holder's only when a ledger
+    // tracked the PoP's jti (and so found it fresh); otherwise it may be a replay too.
+    if (committed) {
+      const fresh = committed.code !== "replayed" && tracked && this.options.ledger !== undefined;
+      return denial(committed, fresh ? ctx : unproven);
+    }
     return permit(
       `permitted: ${quote(tool)} under a ${tokens.length}-token chain${intent ? ` for intent ${quote(intent)}` : ""}`,
       ctx,

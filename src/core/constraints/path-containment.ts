@@ -19,8 +19,10 @@
  * restrictive than normalizing, so the relation stays sound, and it removes the classic traversal
  * and encoding ambiguities (`/data/../etc`, `/data//x`, `%2e%2e`, `\`-separated paths) where the
  * tool's own path resolution could disagree with ours. For the same reason a path that contains a
- * C0/C1 control character, or that Unicode NFKC would change (fullwidth `／` and `．`, `‥`, …), is
- * never clean: it does not satisfy the constraint, and a root written so is malformed. Comparison is by exact string segments: no
+ * C0/C1 control character, that Unicode NFKC would change (fullwidth `／` and `．`, `‥`, …), or
+ * that holds an invisible character (General_Category Cf or Default_Ignorable_Code_Point: zero
+ * width space, joiners, soft hyphen, bidi controls, variation selectors, …), is never clean: it
+ * does not satisfy the constraint, and a root written so is malformed. Comparison is by exact string segments: no
  * case folding and no Unicode normalization. Containment is by whole segments, so `/data/x` does
  * not contain `/data/xyz`.
  */
@@ -35,6 +37,15 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * the backslash in code pages 932 and 949).
  */
 const SEPARATOR_LOOKALIKE = /[\u2044\u2215\u2216\u29f5\u29f8\u29f9\u00a5\u20a9]/;
+
+/**
+ * Invisible characters NFKC keeps: every format character (General_Category Cf: soft hyphen, zero
+ * width space and joiners, word joiner, the bidi marks, embeddings, overrides and isolates, BOM,
+ * tags) and every other default-ignorable code point (combining grapheme joiner, variation
+ * selectors, Hangul fillers, …). A tool, a shell or a filesystem layer may drop them, so
+ * `/data/..\u200b/etc` could reach it as `/data/../etc`; a person reading the path cannot see them.
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 
 /** The type name, as in the §5.3 illustration. */
 export const PATH_CONTAINMENT = "path_containment";
@@ -60,6 +71,7 @@ export function pathProblem(p: string): string | null {
   // conversion; a path that any normalisation would change is refused rather than interpreted.
   if (p.normalize("NFKC") !== p) return "is not in NFKC form (it would need normalising)";
   if (SEPARATOR_LOOKALIKE.test(p)) return "contains a character a code-page conversion may turn into / or \\";
+  if (INVISIBLE.test(p)) return "contains an invisible (format or default-ignorable) character";
   if (p === "/") return null;
   for (const segment of p.slice(1).split("/")) {
     if (segment === "") return "contains an empty segment (// or a trailing /)";

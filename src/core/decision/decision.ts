@@ -38,8 +38,9 @@ export interface Decision {
   /** The chain's Baton intent id, when it verified that far. */
   intent: string | null;
   /**
-   * Agent id of the leaf holder, once the PoP's signature verified under its key; null before
-   * (a call is attributed to an agent only when that agent provably made it).
+   * Agent id of the leaf holder when that agent provably made this call: its PoP verified under the
+   * holder's key and is bound to this call (7c–7g, nonce 7h). Null otherwise — before that point, for
+   * a PoP made for another call, and for `replayed` (see specs/protocol.md, "Attribution").
    */
   holder: string | null;
   /** Extra machine-readable detail (e.g. the PoP hash an approval must bind to). */

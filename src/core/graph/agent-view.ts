@@ -61,13 +61,18 @@ export function agentView(agent: string, graphs: readonly Graph[], options: Agen
   }
   const edges: GraphEdge[] = [];
   for (const g of graphs) for (const e of g.edges) if (ids.has(e.source) && ids.has(e.target)) edges.push(e);
+  // Token findings are matched by hash: a jti is chosen by its issuer, so another agent's token can
+  // carry the same one (findings recorded before tokenHash existed fall back to the jti).
+  const hashes = new Set(nodes.map((n) => n.hash));
   const jtis = new Set(nodes.map((n) => n.jti));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const g of graphs) {
     for (const f of g.findings) {
-      const mine = f.agent === agent || (f.token !== undefined && jtis.has(f.token));
-      const key = `${f.id}|${f.token ?? ""}|${f.agent ?? ""}`;
+      const mine =
+        f.agent === agent ||
+        (f.tokenHash !== undefined ? hashes.has(f.tokenHash) : f.token !== undefined && jtis.has(f.token));
+      const key = `${f.id}|${f.tokenHash ?? f.token ?? ""}|${f.agent ?? ""}`;
       if (mine && !seen.has(key)) {
         seen.add(key);
         findings.push(f);

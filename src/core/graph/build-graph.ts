@@ -153,9 +153,25 @@ export function buildGraph(input: GraphInput, options: GraphOptions): Graph {
     }
   }
 
-  // 4. Calls, attributed to the leaf token of each presented chain.
-  const byJti = new Map<string, Work>();
-  for (const w of order) if (!byJti.has(w.fact.jti)) byJti.set(w.fact.jti, w);
+  // 4. Calls, attributed to the leaf token of each presented chain: by its hash (older events: its
+  //    jti), and only when the event's agent, the holder whose PoP was shown to be for the call,
+  //    holds that token. A denial whose PoP an earlier decision already carried is a replay,
+  //    attributed to no one.
+  const byJti = new Map<string, Work[]>();
+  for (const w of order) {
+    const list = byJti.get(w.fact.jti);
+    if (list) list.push(w);
+    else byJti.set(w.fact.jti, [w]);
+  }
+  const leafOf = (call: Call): Work | undefined => {
+    if (call.agent === undefined) return undefined;
+    if (call.leafHash !== undefined) {
+      const w = byKey.get(hashKey(call.leafHash));
+      return w !== undefined && w.fact.holder === call.agent ? w : undefined;
+    }
+    if (call.leaf === undefined) return undefined;
+    return byJti.get(call.leaf)?.find((w) => w.fact.holder === call.agent);
+  };
   const summary: GraphSummary = {
     tokens: order.length,
     byStatus: emptyByStatus(),
@@ -164,18 +180,26 @@ export function buildGraph(input: GraphInput, options: GraphOptions): Graph {
     unattributed: 0,
   };
   const denialsByHolder = new Map<string, Call[]>();
+  const pops = new Set<string>();
   for (const event of input.decisions) {
     const call = readCall(event);
     if (!call) continue;
     if (call.allow) summary.permitted += 1;
     else summary.denied += 1;
     if (summary.lastUse === undefined || call.at > summary.lastUse) summary.lastUse = call.at;
-    const leaf = call.leaf !== undefined ? byJti.get(call.leaf) : undefined;
+    const replayed = call.pop !== undefined && pops.has(call.pop);
+    if (call.pop !== undefined) pops.add(call.pop);
+    if (replayed && !call.allow) {
+      summary.unattributed += 1;
+      continue;
+    }
+    const leaf = leafOf(call);
     if (!leaf) summary.unattributed += 1;
     else {
       leaf.calls.push(call);
       addCall(leaf.node.usage, call);
     }
+    // event.agent is set only for a call its holder provably made.
     const holder = leaf?.fact.holder ?? call.agent;
     if (!call.allow && holder !== undefined) {
       const list = denialsByHolder.get(holder) ?? [];

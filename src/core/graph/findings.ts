@@ -76,7 +76,7 @@ export function wildcardPassthrough(parent: ToolsMap, child: ToolsMap): string[]
 /** The findings about one token. */
 export function tokenFindings(s: TokenSubject, o: Required<FindingOptions>): Finding[] {
   const n = s.node;
-  const about = { token: n.jti, ...(n.intent ? { intent: n.intent.id } : {}) };
+  const about = { token: n.jti, tokenHash: n.hash, ...(n.intent ? { intent: n.intent.id } : {}) };
   const out: Finding[] = [];
 
   if (s.parentTools && n.tools) {

@@ -103,7 +103,10 @@ export type FindingId = (typeof FINDING_IDS)[number];
 export interface Finding {
   id: FindingId;
   severity: Severity;
+  /** The jti of the token a token finding is about (for people: a jti is its issuer's choice). */
   token?: string;
+  /** The `sha256:` hash of that token: what identifies it. */
+  tokenHash?: string;
   agent?: string;
   intent?: string;
   /** One line a person understands. */

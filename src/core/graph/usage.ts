@@ -1,7 +1,11 @@
 /**
- * Usage from audit decisions. A decision names the presented chain (`data.jtis`, root first); the
- * call is attributed to the chain's LEAF token, the one whose holder made it. Decisions whose leaf
- * is not in the registry are counted as unattributed rather than guessed onto an ancestor.
+ * Usage from audit decisions. A decision whose PoP was shown to be its holder's for the call names
+ * the presented chain: `data.hashes` (token hashes, root first) and `data.jtis`, and the event's
+ * `agent` is that holder. The call is attributed to the chain's LEAF token, found by its hash, and
+ * only when the event's agent is that token's holder: a jti is chosen by its issuer, so another
+ * agent can give its own token the jti of someone else's. Events written before `hashes` existed
+ * fall back to the leaf jti, under the same holder rule. Decisions whose leaf is not in the
+ * registry are counted as unattributed rather than guessed onto an ancestor.
  */
 import type { DecisionFact, Usage } from "./types.ts";
 
@@ -13,7 +17,12 @@ export interface Call {
   code: string;
   tool?: string;
   jtis: string[];
+  /** The leaf's jti (older events attribute by it). */
   leaf?: string;
+  /** The leaf's `sha256:` token hash. */
+  leafHash?: string;
+  /** The `sha256:` hash of the PoP, so a replayed PoP counts once. */
+  pop?: string;
   agent?: string;
   intent?: string;
 }
@@ -34,6 +43,11 @@ export function readCall(event: DecisionFact): Call | null {
   if (typeof d.tool === "string") call.tool = d.tool;
   const leaf = jtis[jtis.length - 1];
   if (leaf !== undefined) call.leaf = leaf;
+  if (Array.isArray(d.hashes)) {
+    const last = d.hashes[d.hashes.length - 1];
+    if (typeof last === "string" && last.startsWith("sha256:")) call.leafHash = last;
+  }
+  if (typeof d.pop_hash === "string") call.pop = d.pop_hash;
   if (event.agent !== undefined) call.agent = event.agent;
   if (event.intent !== undefined) call.intent = event.intent;
   return call;

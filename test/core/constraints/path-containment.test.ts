@@ -148,3 +148,61 @@ describe("path_containment: nothing that normalisation or a code page would chan
     );
   });
 });
+
+describe("path_containment: no invisible character (review finding 7)", () => {
+  const c = pc("/data");
+  // Every character the review found accepted, and the rest of the bidi controls: each is in
+  // General_Category Cf or Default_Ignorable_Code_Point, which NFKC keeps and a reader cannot see.
+  const invisible: [string, string][] = [
+    ["\u200b", "zero width space"],
+    ["\u200c", "zero width non-joiner"],
+    ["\u200d", "zero width joiner"],
+    ["\u00ad", "soft hyphen"],
+    ["\u034f", "combining grapheme joiner"],
+    ["\ufe0f", "variation selector 16"],
+    ["\u2060", "word joiner"],
+    ["\ufeff", "zero width no-break space (BOM)"],
+    ["\u061c", "Arabic letter mark"],
+    ["\u200e", "left-to-right mark"],
+    ["\u200f", "right-to-left mark"],
+    ["\u202a", "left-to-right embedding"],
+    ["\u202b", "right-to-left embedding"],
+    ["\u202c", "pop directional formatting"],
+    ["\u202d", "left-to-right override"],
+    ["\u202e", "right-to-left override"],
+    ["\u2066", "left-to-right isolate"],
+    ["\u2067", "right-to-left isolate"],
+    ["\u2068", "first strong isolate"],
+    ["\u2069", "pop directional isolate"],
+    ["\u115f", "Hangul choseong filler"],
+    ["\u{e0041}", "tag latin capital letter A"],
+    ["\u{e0100}", "variation selector 17"],
+  ];
+  const cases = invisible.map(([ch, name]) => [
+    (ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0"),
+    name,
+    ch,
+  ]);
+  it.each(cases)("never satisfies a value with U+%s (%s)", (_hex, _name, ch) => {
+    for (const v of [`/data/..${ch}/etc`, `/data/.${ch}./etc`, `/data/${ch}..`, `/data/x${ch}`]) {
+      expect(satisfies(c, v), JSON.stringify(v)).toBe(false);
+      expect(pathProblem(v), JSON.stringify(v)).not.toBeNull();
+    }
+    expect(checkInvocation({ t: { p: pc(`/data${ch}`) } }, "t", { p: "/data" })?.code).toBe("args_rejected");
+    expect(subsumes(c, ex(`/data/x${ch}`))).not.toBeNull();
+  });
+  it("names the reason", () => {
+    expect(pathProblem("/data/..\u200b/etc")).toBe(
+      "contains an invisible (format or default-ignorable) character",
+    );
+  });
+  it("holds for any string with a format or default-ignorable character (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-composite", maxLength: 12 }), (s) => {
+        const v = `/data/${s}`;
+        if (/[\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(v)) expect(satisfies(c, v)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
