@@ -75,6 +75,47 @@ describe("SqliteStore", () => {
   });
 });
 
+describe("sqlite statements", () => {
+  // better-sqlite3 12 built against Node >= 24.19 headers aborts the process when a garbage
+  // collection with no JavaScript context entered frees a Statement (see `retained` in
+  // src/store/sqlite.ts), so the store must never leave a statement behind for the GC: each SQL
+  // text is prepared once, whatever the number of calls (db.pragma() prepared one per call).
+  it("prepares each statement once, however often an operation runs", async () => {
+    const store = openSqliteStore({ path: ":memory:" });
+    const native = (store.db as unknown as Record<symbol, object>)[
+      Object.getOwnPropertySymbols(store.db).find(
+        (s) => typeof (store.db as unknown as Record<symbol, unknown>)[s] === "object",
+      ) as symbol
+    ] as { prepare: (...args: unknown[]) => unknown };
+    const proto = Object.getPrototypeOf(native) as { prepare: (...args: unknown[]) => unknown };
+    const original = proto.prepare;
+    let prepared = 0;
+    proto.prepare = function (this: unknown, ...args: unknown[]) {
+      if (this === native) prepared += 1;
+      return original.apply(this, args);
+    };
+    try {
+      const round = async (i: number) => {
+        await store.addRevocation({ target: { kind: "token", id: `jti-${i}` }, reason: "test" });
+        await store.getRevocation({ kind: "token", id: `jti-${i}` });
+        await store.setAgentName(`agent-${i}`, `name ${i}`);
+        await store.getAgentNames([`agent-${i}`, "agent-0"]);
+        await store.getAgentNames([`agent-${i}`]);
+        await store.appendAudit({ type: "approval", data: { n: i } });
+        await store.checkAudit();
+      };
+      await round(0);
+      const afterFirst = prepared;
+      expect(afterFirst).toBeGreaterThan(0);
+      for (let i = 1; i <= 5; i++) await round(i);
+      expect(prepared).toBe(afterFirst);
+    } finally {
+      proto.prepare = original;
+      await store.close();
+    }
+  });
+});
+
 describe("sqlite group commit", () => {
   it("keeps every concurrent ledger entry all-or-nothing and the audit chain intact", async () => {
     const store = openSqliteStore({ path: join(tempDir().path, "group.db") });
