@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { BatonError } from "../../src/core/errors.ts";
 import { SQLITE_MIGRATIONS } from "../../src/store/migrations/sqlite.ts";
@@ -9,6 +8,7 @@ import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { describeStoreContract } from "./contract.ts";
 import { addRevocationThenKill } from "./crash.ts";
 import { sqliteHarness, tempDir } from "./harness.ts";
+import { rawDatabase, retain } from "./raw-sqlite.ts";
 
 describeStoreContract("sqlite", sqliteHarness);
 
@@ -27,7 +27,7 @@ describe("SqliteStore", () => {
     const path = join(dir(), "a", "b", "baton.db");
     const store = openSqliteStore({ path });
     expect(existsSync(path)).toBe(true);
-    expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(retain(store.db.prepare("PRAGMA journal_mode")).pluck().get()).toBe("wal");
     expect(store.schemaVersion()).toBe(SQLITE_MIGRATIONS.length);
     await store.close();
     // Reopening applies nothing twice.
@@ -39,7 +39,7 @@ describe("SqliteStore", () => {
   it("refuses a database whose schema is newer than the code knows", async () => {
     const path = join(dir(), "baton.db");
     await openSqliteStore({ path }).close();
-    const db = new Database(path);
+    const db = rawDatabase(path);
     db.prepare("INSERT INTO baton_schema (version, name, applied_at) VALUES (?, ?, ?)").run(99, "future", 0);
     db.close();
     let error: unknown;
