@@ -81,6 +81,20 @@ export interface SqliteStoreOptions {
   checkpoints?: CheckpointOptions;
 }
 
+/**
+ * Every better-sqlite3 object this module creates stays reachable until the process (or worker)
+ * exits. better-sqlite3 12 wraps its native objects in `node::ObjectWrap`; from Node 24.19 on
+ * (headers an addon is built against) `~ObjectWrap` calls `RemoveEnvironmentCleanupHook`, which
+ * aborts the process (`Assertion failed: (env) != nullptr`) when a garbage collection that runs with
+ * no JavaScript context entered (a GC task between event-loop turns, or the final one at teardown)
+ * frees an unreachable `Statement` or `Database`. Kept reachable, they are only ever freed by
+ * Node's environment cleanup hooks, which run with the context entered. So nothing here prepares
+ * throwaway statements (`db.pragma()` and one-off `db.prepare()` each made one): every statement
+ * is prepared once per SQL text and cached; the cost is the closed handles of closed stores.
+ * better-sqlite3 13 (Node-API) does not have the problem but does not run on Node 20.
+ */
+const retained: object[] = [];
+
 /** Stores on the same file in this process share one change signal, so their feeds hear each other. */
 const signals = new Map<string, { signal: RevocationSignal; users: number }>();
 
@@ -111,11 +125,12 @@ export class SqliteStore implements Store {
     if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
     this.path = inMemory ? path : resolve(path);
     this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    retained.push(this.db);
     try {
-      if (!inMemory) this.db.pragma("journal_mode = WAL");
+      if (!inMemory) this.#stmt("PRAGMA journal_mode = WAL").get();
       // NORMAL in WAL mode: durable across a process crash; addRevocation raises it to FULL.
-      this.db.pragma("synchronous = NORMAL");
-      this.db.pragma("foreign_keys = ON");
+      this.#stmt("PRAGMA synchronous = NORMAL").run();
+      this.#stmt("PRAGMA foreign_keys = ON").run();
       this.#migrate();
     } catch (error) {
       this.db.close();
@@ -131,12 +146,16 @@ export class SqliteStore implements Store {
       : null;
   }
 
-  /** Prepared once per SQL text (the texts are fixed, so the cache stays small). */
+  /**
+   * Prepared once per SQL text (the texts are fixed, so the cache stays small) and retained until
+   * exit (see `retained`).
+   */
   #stmt(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
       this.#statements.set(sql, statement);
+      retained.push(statement);
     }
     return statement;
   }
@@ -146,13 +165,15 @@ export class SqliteStore implements Store {
       this.db.exec(
         "CREATE TABLE IF NOT EXISTS baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
       );
-      const row = this.db.prepare("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema").get();
+      const row = this.#stmt("SELECT COALESCE(MAX(version), 0) AS n FROM baton_schema").get();
       const current = countRowSchema.parse(row).n;
       for (const migration of pendingMigrations(current, SQLITE_MIGRATIONS, `SQLite database ${this.path}`)) {
         for (const statement of migration.statements) this.db.exec(statement);
-        this.db
-          .prepare("INSERT INTO baton_schema (version, name, applied_at) VALUES (?, ?, ?)")
-          .run(migration.version, migration.name, this.#clock());
+        this.#stmt("INSERT INTO baton_schema (version, name, applied_at) VALUES (?, ?, ?)").run(
+          migration.version,
+          migration.name,
+          this.#clock(),
+        );
       }
     });
     apply.immediate();
@@ -188,12 +209,12 @@ export class SqliteStore implements Store {
     });
     // FULL for this commit: an acknowledged revocation is on disk before it returns, whatever
     // happens next (fsyncing the WAL also flushes every earlier commit in it).
-    this.db.pragma("synchronous = FULL");
+    this.#stmt("PRAGMA synchronous = FULL").run();
     let result: AddRevocationResult;
     try {
       result = add.immediate();
     } finally {
-      this.db.pragma("synchronous = NORMAL");
+      this.#stmt("PRAGMA synchronous = NORMAL").run();
     }
     if (result.created) this.#signal.emit(result.record);
     return result;
@@ -598,11 +619,10 @@ export class SqliteStore implements Store {
         ? this.#stmt("SELECT agent, name FROM baton_agent_names").all()
         : agents.length === 0
           ? []
-          : this.db
-              .prepare(
-                `SELECT agent, name FROM baton_agent_names WHERE agent IN (${agents.map(() => "?").join(", ")})`,
-              )
-              .all(...agents);
+          : // One statement text whatever the number of agents: they travel as a JSON array.
+            this.#stmt(
+              "SELECT agent, name FROM baton_agent_names WHERE agent IN (SELECT value FROM json_each(?))",
+            ).all(JSON.stringify(agents));
     return new Map(rows.map((row) => agentNameRowSchema.parse(row)).map((r) => [r.agent, r.name]));
   }
 

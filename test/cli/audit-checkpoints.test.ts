@@ -2,9 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.ts";
+import { rawDatabase } from "../store/raw-sqlite.ts";
 import { baton } from "./helpers.ts";
 
 describe("baton audit check against exported checkpoints", () => {
@@ -37,7 +37,7 @@ describe("baton audit check against exported checkpoints", () => {
     expect(lines.map((l) => JSON.parse(l) as { seq: number }).map((c) => c.seq)).toEqual([3]);
 
     // Cut off event 3, move the head to event 2, and delete the stored checkpoints too.
-    const db = new Database(join(dir, "db", "baton.db"));
+    const db = rawDatabase(join(dir, "db", "baton.db"));
     const second = db.prepare("SELECT hash FROM baton_audit WHERE id = 2").get() as { hash: string };
     db.prepare("DELETE FROM baton_audit WHERE id = 3").run();
     db.prepare("UPDATE baton_audit_head SET last_id = 2, last_hash = ? WHERE one = 1").run(second.hash);

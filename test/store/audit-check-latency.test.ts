@@ -5,11 +5,11 @@
  */
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH, sealAuditEvent } from "../../src/core/audit/chain.ts";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite.ts";
 import { tempDir } from "./harness.ts";
+import { rawDatabase } from "./raw-sqlite.ts";
 
 const ROWS = 200_000;
 
@@ -21,7 +21,7 @@ describe("audit check of a 200,000-event SQLite log", () => {
 
   beforeAll(async () => {
     (await openSqliteStore({ path })).close(); // migrate
-    const db = new Database(path);
+    const db = rawDatabase(path);
     const insert = db.prepare(
       "INSERT INTO baton_audit (id, at, type, intent, agent, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
@@ -105,7 +105,7 @@ describe("audit check of a 200,000-event SQLite log", () => {
   }, 180_000);
 
   it("still names a cut-off tail of the large log", async () => {
-    const db = new Database(path);
+    const db = rawDatabase(path);
     const last = db.prepare("SELECT hash FROM baton_audit WHERE id = ?").get(ROWS) as { hash: string };
     const before = db.prepare("SELECT hash FROM baton_audit WHERE id = ?").get(ROWS - 1) as { hash: string };
     db.close();
@@ -113,7 +113,7 @@ describe("audit check of a 200,000-event SQLite log", () => {
     const { signCheckpoint } = await import("../../src/core/audit/checkpoint.ts");
     const key = AgentKey.fromSeed(new Uint8Array(32).fill(3));
     await store.addAuditCheckpoint(signCheckpoint(key, { seq: ROWS, hash: last.hash, at: 1 }));
-    const raw = new Database(path);
+    const raw = rawDatabase(path);
     raw.prepare("DELETE FROM baton_audit WHERE id = ?").run(ROWS);
     raw
       .prepare("UPDATE baton_audit_head SET last_id = ?, last_hash = ? WHERE one = 1")

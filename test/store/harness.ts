@@ -2,13 +2,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import pg from "pg";
 import { createMemoryStoreState, MemoryStore } from "../../src/store/memory.ts";
 import { openPostgresStore, type PostgresStoreOptions } from "../../src/store/postgres.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { Store } from "../../src/store/types.ts";
 import type { StoreHarness } from "./contract.ts";
+import { rawDatabase } from "./raw-sqlite.ts";
 
 export async function memoryHarness(): Promise<StoreHarness> {
   const state = createMemoryStoreState();
@@ -42,7 +42,7 @@ export async function sqliteHarness(): Promise<StoreHarness> {
   const dir = tempDir();
   const file = join(dir.path, "nested", "baton.db");
   const stores: Store[] = [];
-  const raw = () => new Database(file);
+  const raw = () => rawDatabase(file);
   return {
     open: async () => {
       const store = openSqliteStore({ path: file });

@@ -1,6 +1,5 @@
 /** Migration 2 fills the per-token index for events written before it (SQLite and PostgreSQL). */
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH, sealAuditEvent } from "../../src/core/audit/chain.ts";
@@ -11,6 +10,7 @@ import { openPostgresStore } from "../../src/store/postgres.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { Store } from "../../src/store/types.ts";
 import { PG_URL, probePostgres, randomSchema, tempDir } from "./harness.ts";
+import { rawDatabase } from "./raw-sqlite.ts";
 
 /** Events of a v1 log: a decision naming two jtis, a recorded token, a revocation, a damaged row. */
 function v1Events(): AuditEvent[] {
@@ -41,7 +41,7 @@ describe("migration 2 backfills baton_audit_refs", () => {
     const dir = tempDir("baton-migrate-");
     try {
       const path = join(dir.path, "baton.db");
-      const db = new Database(path);
+      const db = rawDatabase(path);
       db.exec(
         "CREATE TABLE baton_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
       );

@@ -1,6 +1,5 @@
 import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/schema.ts";
 import { verifyCheckpoint } from "../../src/core/audit/checkpoint.ts";
@@ -11,6 +10,7 @@ import { openStore } from "../../src/store/open.ts";
 import { Trust } from "../../src/trust/index.ts";
 import { waitForAsync } from "./contract.ts";
 import { tempDir } from "./harness.ts";
+import { rawDatabase } from "./raw-sqlite.ts";
 
 describe("node key", () => {
   const dirs: { remove(): void }[] = [];
@@ -108,7 +108,7 @@ describe("node key", () => {
       async () => (await trust.store.latestAuditCheckpoint(loadNodeKey(join(d, "node.key")).id))?.seq === 2,
     );
     // Replace event 2 behind the store's back: same seq, another hash.
-    const raw = new Database(path);
+    const raw = rawDatabase(path);
     const first = raw.prepare("SELECT hash FROM baton_audit WHERE id = 1").get() as { hash: string };
     raw.prepare("DELETE FROM baton_audit WHERE id = 2").run();
     raw.prepare("UPDATE baton_audit_head SET last_id = 1, last_hash = ? WHERE one = 1").run(first.hash);

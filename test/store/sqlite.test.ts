@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { BatonError } from "../../src/core/errors.ts";
 import { SQLITE_MIGRATIONS } from "../../src/store/migrations/sqlite.ts";
@@ -9,6 +8,7 @@ import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { describeStoreContract } from "./contract.ts";
 import { addRevocationThenKill } from "./crash.ts";
 import { sqliteHarness, tempDir } from "./harness.ts";
+import { rawDatabase, retain } from "./raw-sqlite.ts";
 
 describeStoreContract("sqlite", sqliteHarness);
 
@@ -27,7 +27,7 @@ describe("SqliteStore", () => {
     const path = join(dir(), "a", "b", "baton.db");
     const store = openSqliteStore({ path });
     expect(existsSync(path)).toBe(true);
-    expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(retain(store.db.prepare("PRAGMA journal_mode")).pluck().get()).toBe("wal");
     expect(store.schemaVersion()).toBe(SQLITE_MIGRATIONS.length);
     await store.close();
     // Reopening applies nothing twice.
@@ -39,7 +39,7 @@ describe("SqliteStore", () => {
   it("refuses a database whose schema is newer than the code knows", async () => {
     const path = join(dir(), "baton.db");
     await openSqliteStore({ path }).close();
-    const db = new Database(path);
+    const db = rawDatabase(path);
     db.prepare("INSERT INTO baton_schema (version, name, applied_at) VALUES (?, ?, ?)").run(99, "future", 0);
     db.close();
     let error: unknown;
@@ -72,6 +72,47 @@ describe("SqliteStore", () => {
       code: "invalid_config",
     });
     await expect(openStore({ url: "mysql://u:secret@h/db" })).rejects.not.toThrow(/secret/);
+  });
+});
+
+describe("sqlite statements", () => {
+  // better-sqlite3 12 built against Node >= 24.19 headers aborts the process when a garbage
+  // collection with no JavaScript context entered frees a Statement (see `retained` in
+  // src/store/sqlite.ts), so the store must never leave a statement behind for the GC: each SQL
+  // text is prepared once, whatever the number of calls (db.pragma() prepared one per call).
+  it("prepares each statement once, however often an operation runs", async () => {
+    const store = openSqliteStore({ path: ":memory:" });
+    const native = (store.db as unknown as Record<symbol, object>)[
+      Object.getOwnPropertySymbols(store.db).find(
+        (s) => typeof (store.db as unknown as Record<symbol, unknown>)[s] === "object",
+      ) as symbol
+    ] as { prepare: (...args: unknown[]) => unknown };
+    const proto = Object.getPrototypeOf(native) as { prepare: (...args: unknown[]) => unknown };
+    const original = proto.prepare;
+    let prepared = 0;
+    proto.prepare = function (this: unknown, ...args: unknown[]) {
+      if (this === native) prepared += 1;
+      return original.apply(this, args);
+    };
+    try {
+      const round = async (i: number) => {
+        await store.addRevocation({ target: { kind: "token", id: `jti-${i}` }, reason: "test" });
+        await store.getRevocation({ kind: "token", id: `jti-${i}` });
+        await store.setAgentName(`agent-${i}`, `name ${i}`);
+        await store.getAgentNames([`agent-${i}`, "agent-0"]);
+        await store.getAgentNames([`agent-${i}`]);
+        await store.appendAudit({ type: "approval", data: { n: i } });
+        await store.checkAudit();
+      };
+      await round(0);
+      const afterFirst = prepared;
+      expect(afterFirst).toBeGreaterThan(0);
+      for (let i = 1; i <= 5; i++) await round(i);
+      expect(prepared).toBe(afterFirst);
+    } finally {
+      proto.prepare = original;
+      await store.close();
+    }
   });
 });
 
