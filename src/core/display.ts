@@ -8,12 +8,13 @@
 /** Longest rendering of one outside string in a message, in characters, before the ellipsis. */
 export const MAX_SHOWN_CHARS = 64;
 
-// C0 and C1 controls, DEL, line/paragraph separators, the bidi marks (U+061C, U+200E, U+200F),
+// C0 and C1 controls, DEL, line/paragraph separators, zero-width characters (U+200B–U+200D), the
+// bidi marks (U+061C, U+200E, U+200F),
 // overrides and isolates, BOM, and lone surrogates; UNSAFE adds the quote and the backslash (for
 // quoted literals).
 const LONE = "[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]";
 const CTRL =
-  "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff";
+  "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u2028\\u2029\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff";
 const CONTROLS = new RegExp(`${LONE}|[${CTRL}]`, "g");
 const UNSAFE = new RegExp(`${LONE}|[${CTRL}"\\\\]`, "g");
 
